@@ -1,0 +1,31 @@
+"""Validation rules for account fields, shared by the model, the API and the admin."""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import lru_cache
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+
+username_validator = RegexValidator(
+    regex=r"^[A-Za-z0-9_]{3,30}\Z",
+    message="Usernames are 3-30 characters: letters, digits and underscores.",
+    code="invalid_username",
+)
+
+interest_validator = RegexValidator(
+    regex=r"^[a-z0-9][a-z0-9_-]{0,39}\Z",
+    message="Interests are 1-40 characters: lower-case letters, digits, '-' and '_'.",
+    code="invalid_interest",
+)
+
+
+@lru_cache(maxsize=1)
+def _timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_timezone(value: str) -> None:
+    if value not in _timezones():
+        raise ValidationError(f"'{value}' is not a known IANA time zone.", code="invalid_timezone")

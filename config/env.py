@@ -1,0 +1,130 @@
+"""Strict parsing of deploy-time settings from the environment.
+
+Every problem is collected, then reported together with one line per variable,
+so an operator fixes a bad deploy in one go instead of one restart per typo.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+T = TypeVar("T")
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class Env:
+    """Reads variables from ``os.environ`` and remembers every bad one."""
+
+    def __init__(self, environ_: dict[str, str] | None = None) -> None:
+        self.environ = os.environ if environ_ is None else environ_
+        self.errors: list[str] = []
+
+    def raw(self, name: str) -> str | None:
+        value = self.environ.get(name)
+        if value is None:
+            return None
+        return value.strip()
+
+    def _parse(self, name: str, default: T, parser: Callable[[str], T], expected: str) -> T:
+        value = self.raw(name)
+        if value is None or value == "":
+            return default
+        try:
+            return parser(value)
+        except (ValueError, TypeError, KeyError, ImproperlyConfigured):
+            self.errors.append(f"{name}: expected {expected}, got {value!r}")
+            return default
+
+    def str(self, name: str, default: str = "") -> str:
+        return self._parse(name, default, lambda v: v, "a string")
+
+    def bool(self, name: str, default: bool) -> bool:
+        def parse(value: str) -> bool:
+            lowered = value.lower()
+            if lowered in _TRUE:
+                return True
+            if lowered in _FALSE:
+                return False
+            raise ValueError(value)
+
+        return self._parse(name, default, parse, "true or false")
+
+    def int(self, name: str, default: int, *, minimum: int = 0) -> int:
+        def parse(value: str) -> int:
+            number = int(value)
+            if number < minimum:
+                raise ValueError(value)
+            return number
+
+        return self._parse(name, default, parse, f"an integer >= {minimum}")
+
+    def float(self, name: str, default: float) -> float:
+        return self._parse(name, default, float, "a number")
+
+    def list(self, name: str, default: list[str] | None = None) -> list[str]:
+        def parse(value: str) -> list[str]:
+            return [item.strip() for item in value.split(",") if item.strip()]
+
+        return self._parse(name, list(default or []), parse, "a comma-separated list")
+
+    def origins(self, name: str) -> list[str]:
+        def parse(value: str) -> list[str]:
+            origins = [item.strip().rstrip("/") for item in value.split(",") if item.strip()]
+            for origin in origins:
+                if not origin.startswith(("http://", "https://")) or origin.count("/") != 2:
+                    raise ValueError(origin)
+            return origins
+
+        return self._parse(name, [], parse, "comma-separated origins like https://app.example.com")
+
+    def url(self, name: str, schemes: tuple[str, ...]) -> str | None:
+        def parse(value: str) -> str:
+            if "://" not in value or value.split("://", 1)[0] not in schemes:
+                raise ValueError(value)
+            return value
+
+        return self._parse(name, None, parse, f"a URL with scheme {' or '.join(schemes)}")
+
+    def database(self, name: str, default: str) -> dict[str, Any]:
+        def parse(value: str) -> dict[str, Any]:
+            scheme = value.split("://", 1)[0]
+            if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+                raise ValueError(value)
+            config: dict[str, Any] = environ.Env.db_url_config(value)
+            if scheme != "sqlite" and not config.get("NAME"):
+                raise ValueError(value)
+            return config
+
+        fallback = environ.Env.db_url_config(default)
+        return self._parse(name, fallback, parse, "sqlite:///path or postgres://user:pass@host:port/name")
+
+    def email(self, name: str) -> dict[str, Any]:
+        console = {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+
+        def parse(value: str) -> dict[str, Any]:
+            scheme = value.split("://", 1)[0]
+            if scheme in {"console", "consolemail"}:
+                return console
+            if scheme in {"locmem", "memory"}:
+                return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+            if scheme not in {"smtp", "smtps", "smtp+tls", "smtp+ssl"}:
+                raise ValueError(value)
+            config: dict[str, Any] = environ.Env.email_url_config(value)
+            if not config.get("EMAIL_HOST"):
+                raise ValueError(value)
+            return config
+
+        return self._parse(name, console, parse, "smtp://user:pass@host:port or console://")
+
+    def check(self) -> None:
+        """Stop the process with one line per bad variable."""
+        if self.errors:
+            lines = "\n".join(f"  - {error}" for error in self.errors)
+            raise ImproperlyConfigured(f"Bad environment configuration:\n{lines}")

@@ -1,0 +1,331 @@
+"""PageShare settings: every deploy-time value comes from the environment.
+
+Variables are parsed strictly by ``config.env.Env``; a bad or missing value
+stops the process at startup with one line per variable (see CONTRACT.md,
+Operations). A ``.env`` file in the project folder is read in development.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+
+from config.env import Env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+if (BASE_DIR / ".env").is_file():
+    # Values already in the environment win over the file.
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+env = Env()
+
+DEV_SECRET_KEY = "django-insecure-development-key-do-not-use-in-production"
+
+DEBUG = env.bool("DEBUG", False)
+SECRET_KEY = env.str("SECRET_KEY", DEV_SECRET_KEY)
+if not DEBUG and (SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 32):
+    env.errors.append("SECRET_KEY: must be set to a random value of 32+ characters when DEBUG is false")
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "corsheaders",
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "core",
+    # Domain apps, in dependency order: each may import only from those above it.
+    "accounts",
+    "social",
+    "polls",
+    "content",
+    "moderation",
+    "metrics",
+]
+
+MIDDLEWARE = [
+    "core.middleware.RequestIDMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.ProblemDetailsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database: SQLite by default so a newcomer needs no server; PostgreSQL in production.
+DATABASES = {"default": env.database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL and a busy timeout let the dev server and a seeding command share the file.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache, rate limits and anything else shared between processes.
+REDIS_URL = env.url("REDIS_URL", ("redis", "rediss", "unix"))
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", "pageshare"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pageshare"}}
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24, minimum=60)
+FRONTEND_URL = env.str("FRONTEND_URL", "http://localhost:3000").rstrip("/")
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# Static files are served by the app itself (WhiteNoise), so /admin/ and
+# /api/docs work under gunicorn with DEBUG=false and no web server in front.
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+MEDIA_URL = env.str("MEDIA_URL", "/media/")
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", str(BASE_DIR / "media")))
+SERVE_MEDIA = env.bool("SERVE_MEDIA", True)
+
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    _s3_options = {
+        "bucket_name": AWS_STORAGE_BUCKET_NAME,
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", "") or None,
+        "access_key": env.str("AWS_ACCESS_KEY_ID", "") or None,
+        "secret_key": env.str("AWS_SECRET_ACCESS_KEY", "") or None,
+        "region_name": env.str("AWS_S3_REGION_NAME", "") or None,
+        "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", "") or None,
+        "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", False),
+        "file_overwrite": False,
+        "default_acl": None,
+    }
+    _media_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
+else:
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": _media_storage,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# Uploads: images are read into memory once for validation, so cap the request.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+IMAGE_MAX_BYTES = 5 * 1024 * 1024
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", 40_000_000, minimum=1)
+PROFILE_PICTURE_SIZE = 512
+
+# Security headers; `check --deploy` is clean with DEBUG=false and a real key.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^health(/ready)?/?$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+CSRF_TRUSTED_ORIGINS = env.origins("CSRF_TRUSTED_ORIGINS")
+
+CORS_ALLOWED_ORIGINS = env.origins("CORS_ALLOWED_ORIGINS")
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_EXPOSE_HEADERS = [
+    "X-Request-ID",
+    "Retry-After",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+]
+
+# Client IP: X-Forwarded-For is read only when that many trusted proxies sit in front.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0)
+# IPs are never stored: only HMAC-SHA-256(IP_HASH_KEY, ip).
+IP_HASH_KEY = env.str("IP_HASH_KEY", "") or SECRET_KEY
+GEOIP_PROVIDER = env.str("GEOIP_PROVIDER", "geoip2fast")
+if GEOIP_PROVIDER not in {"geoip2fast", "http", "none"}:
+    env.errors.append(f"GEOIP_PROVIDER: expected geoip2fast, http or none, got {GEOIP_PROVIDER!r}")
+GEOIP_HTTP_URL = env.str("GEOIP_HTTP_URL", "http://ip-api.com/json/{ip}?fields=status,countryCode")
+GEOIP_HTTP_TIMEOUT = env.float("GEOIP_HTTP_TIMEOUT", 1.5)
+
+# REST API.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.CursorPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "core.exceptions.problem_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.AnonWriteThrottle"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+if DEBUG:
+    REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", 15, minimum=1)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", 30, minimum=1)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": env.str("JWT_SIGNING_KEY", "") or SECRET_KEY,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "user_id",
+}
+
+# Tokens from an external identity provider (Supabase-style; `sub` names the user).
+EXTERNAL_JWT_SECRET = env.str("EXTERNAL_JWT_SECRET", "")
+EXTERNAL_JWT_JWKS_URL = env.url("EXTERNAL_JWT_JWKS_URL", ("http", "https")) or ""
+EXTERNAL_JWT_AUDIENCE = env.str("EXTERNAL_JWT_AUDIENCE", "")
+EXTERNAL_JWT_ISSUER = env.str("EXTERNAL_JWT_ISSUER", "")
+if EXTERNAL_JWT_SECRET and EXTERNAL_JWT_JWKS_URL:
+    env.errors.append("EXTERNAL_JWT_JWKS_URL: set either EXTERNAL_JWT_SECRET or EXTERNAL_JWT_JWKS_URL, not both")
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "PageShare API",
+    "DESCRIPTION": (
+        "The REST API of PageShare, a social network for retail investors. "
+        "Errors are RFC 9457 problem details (application/problem+json). "
+        "Lists are cursor-paginated with `limit` (default 20, max 100) and an opaque `cursor`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {},
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+}
+
+# Rate limits ("rate" is requests/period, period in s, m, h or d).
+RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", True)
+RATE_LIMITS = {
+    "login": env.str("RATE_LIMIT_LOGIN", "10/m"),
+    "register": env.str("RATE_LIMIT_REGISTER", "5/h"),
+    "password_reset": env.str("RATE_LIMIT_PASSWORD_RESET", "5/h"),
+    "anon_write": env.str("RATE_LIMIT_ANON_WRITE", "30/m"),
+}
+
+# Email.
+_email = env.email("EMAIL_URL")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "PageShare <no-reply@pageshare.local>")
+
+# Logging: structured JSON in production, readable lines in development.
+LOG_FORMAT = env.str("LOG_FORMAT", "text" if DEBUG else "json")
+LOG_LEVEL = env.str("LOG_LEVEL", "INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "core.logging.RequestIDFilter"}},
+    "formatters": {
+        "json": {"()": "core.logging.JSONFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# Sentry: on when SENTRY_DSN is set; no personal data unless asked for.
+SENTRY_DSN = env.str("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", "development" if DEBUG else "production")
+SENTRY_SEND_PII = env.bool("SENTRY_SEND_PII", False)
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", 0.0)
+
+env.check()
+
+if SENTRY_DSN:
+    from core.sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        send_default_pii=SENTRY_SEND_PII,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

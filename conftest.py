@@ -1,0 +1,77 @@
+"""Shared fixtures and the test-only settings overrides (see DEVELOPERS.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings: Any, tmp_path: Path) -> Iterator[None]:
+    # No manifest in tests: collectstatic is a deploy step.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
+        settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def no_rate_limits(settings: Any) -> None:
+    settings.RATE_LIMITS_ENABLED = False
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def user(db: None) -> Any:
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db: None) -> Any:
+    return UserFactory()
+
+
+@pytest.fixture
+def staff_user(db: None) -> Any:
+    return UserFactory(is_staff=True)
+
+
+def bearer(user: Any) -> str:
+    return f"Bearer {RefreshToken.for_user(user).access_token}"
+
+
+@pytest.fixture
+def auth_client(user: Any) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=bearer(user))
+    return client
+
+
+@pytest.fixture
+def client_for() -> Any:
+    """``client_for(user)``: an API client signed in as that user."""
+
+    def make(user: Any) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=bearer(user))
+        return client
+
+    return make

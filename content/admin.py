@@ -1,0 +1,110 @@
+from django.contrib import admin
+
+from content.models import (
+    Bookmark,
+    Comment,
+    CommentReaction,
+    Media,
+    Post,
+    PostReaction,
+    PostTicker,
+    Repost,
+    Ticker,
+    WatchlistItem,
+)
+
+
+@admin.register(Ticker)
+class TickerAdmin(admin.ModelAdmin):
+    list_display = ("symbol", "name", "created_at")
+    search_fields = ("symbol", "name")
+
+
+class PostTickerInline(admin.TabularInline):
+    model = PostTicker
+    extra = 0
+    fields = ("ticker", "position")
+    raw_id_fields = ("ticker",)
+
+
+class MediaInline(admin.TabularInline):
+    model = Media
+    extra = 0
+    fields = ("file", "content_type", "width", "height", "size", "position")
+    readonly_fields = fields
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ("id", "author", "short_content", "sentiment", "created_at", "is_hidden", "deleted_at")
+    list_filter = ("is_hidden", "sentiment", ("deleted_at", admin.EmptyFieldListFilter), "created_at")
+    search_fields = ("content", "author__username")
+    raw_id_fields = ("author", "quoted_post", "poll")
+    date_hierarchy = "created_at"
+    list_select_related = ("author",)
+    inlines = [PostTickerInline, MediaInline]
+
+    @admin.display(description="content")
+    def short_content(self, obj: Post) -> str:
+        return obj.content[:80]
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ("id", "author", "post", "short_content", "created_at", "is_hidden", "deleted_at")
+    list_filter = ("is_hidden", ("deleted_at", admin.EmptyFieldListFilter), "created_at")
+    search_fields = ("content", "author__username")
+    raw_id_fields = ("author", "post", "parent")
+    list_select_related = ("author",)
+
+    @admin.display(description="content")
+    def short_content(self, obj: Comment) -> str:
+        return obj.content[:80]
+
+
+@admin.register(PostReaction)
+class PostReactionAdmin(admin.ModelAdmin):
+    list_display = ("user", "post", "created_at")
+    search_fields = ("user__username",)
+    list_filter = ("created_at",)
+    raw_id_fields = ("user", "post")
+
+
+@admin.register(CommentReaction)
+class CommentReactionAdmin(admin.ModelAdmin):
+    list_display = ("user", "comment", "created_at")
+    search_fields = ("user__username",)
+    list_filter = ("created_at",)
+    raw_id_fields = ("user", "comment")
+
+
+@admin.register(Repost)
+class RepostAdmin(admin.ModelAdmin):
+    list_display = ("user", "post", "created_at")
+    search_fields = ("user__username",)
+    list_filter = ("created_at",)
+    raw_id_fields = ("user", "post")
+
+
+@admin.register(Bookmark)
+class BookmarkAdmin(admin.ModelAdmin):
+    list_display = ("user", "post", "created_at")
+    search_fields = ("user__username",)
+    list_filter = ("created_at",)
+    raw_id_fields = ("user", "post")
+
+
+@admin.register(Media)
+class MediaAdmin(admin.ModelAdmin):
+    list_display = ("id", "owner", "post", "content_type", "width", "height", "size", "created_at")
+    list_filter = ("content_type", ("post", admin.EmptyFieldListFilter), "created_at")
+    search_fields = ("owner__username", "file")
+    raw_id_fields = ("owner", "post")
+
+
+@admin.register(WatchlistItem)
+class WatchlistItemAdmin(admin.ModelAdmin):
+    list_display = ("user", "ticker", "created_at")
+    search_fields = ("user__username", "ticker__symbol")
+    list_filter = ("created_at",)
+    raw_id_fields = ("user", "ticker")

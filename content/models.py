@@ -1,0 +1,248 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+POST_MAX_LENGTH = 1000
+COMMENT_MAX_LENGTH = 1000
+MAX_TICKERS_PER_POST = 10
+MAX_MEDIA_PER_POST = 4
+
+VISIBLE = models.Q(deleted_at__isnull=True, is_hidden=False)
+
+
+class Sentiment(models.TextChoices):
+    BULLISH = "bullish", "Bullish"
+    BEARISH = "bearish", "Bearish"
+
+
+class Ticker(models.Model):
+    """A stock symbol (`AAPL`, `BRK.B`), made on its first mention."""
+
+    symbol = models.CharField(max_length=8, primary_key=True)
+    name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(symbol__regex=r"^[A-Z]{1,5}(\.[A-Z]{1,2})?$"),
+                name="ticker_symbol_format",
+            ),
+        ]
+        indexes = [models.Index(fields=["name"], name="ticker_name_idx")]
+
+    def __str__(self) -> str:
+        return self.symbol
+
+
+class Post(models.Model):
+    """A short post; soft-deleted by its author or staff, hidden by moderators."""
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts")
+    content = models.TextField()
+    sentiment = models.CharField(max_length=7, choices=Sentiment.choices, null=True, blank=True)
+    quoted_post = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="quotes")
+    poll = models.OneToOneField("polls.Poll", on_delete=models.SET_NULL, null=True, blank=True, related_name="post")
+    tickers = models.ManyToManyField(Ticker, through="PostTicker", related_name="posts")
+    created_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    is_hidden = models.BooleanField(default=False, help_text="Hidden by a moderator; reversible.")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(content=""), name="post_content_not_empty"),
+            models.CheckConstraint(
+                condition=~models.Q(quoted_post=models.F("id")),
+                name="post_not_quoting_itself",
+            ),
+        ]
+        indexes = [
+            # feed scope=all and GET posts, newest first, visible rows only
+            models.Index(fields=["-created_at", "-id"], condition=VISIBLE, name="post_visible_recent_idx"),
+            # GET posts?author= and the following feed
+            models.Index(fields=["author", "-created_at", "-id"], condition=VISIBLE, name="post_author_recent_idx"),
+            models.Index(fields=["quoted_post"], name="post_quoted_idx"),
+            models.Index(fields=["deleted_at"], condition=models.Q(deleted_at__isnull=False), name="post_deleted_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.content[:40]}"
+
+    @property
+    def is_visible(self) -> bool:
+        return self.deleted_at is None and not self.is_hidden
+
+
+class PostTicker(models.Model):
+    """A ticker mentioned in a post; `position` keeps the order of first mention."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="post_tickers")
+    ticker = models.ForeignKey(Ticker, on_delete=models.CASCADE, related_name="post_tickers")
+    position = models.PositiveSmallIntegerField()
+    # Copies of the post's, so the ticker stream and trending read one index.
+    created_at = models.DateTimeField(default=timezone.now)
+    sentiment = models.CharField(max_length=7, choices=Sentiment.choices, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "ticker"], name="post_ticker_once"),
+            models.UniqueConstraint(fields=["post", "position"], name="post_ticker_position_unique"),
+            models.CheckConstraint(
+                condition=models.Q(position__lt=MAX_TICKERS_PER_POST), name="post_ticker_position_range"
+            ),
+        ]
+        indexes = [
+            # tickers/{symbol}/posts, newest first
+            models.Index(fields=["ticker", "-created_at", "-post"], name="post_ticker_stream_idx"),
+            # trending: mentions in the last N hours
+            models.Index(fields=["created_at", "ticker"], name="post_ticker_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} ${self.ticker_id}"
+
+
+class Comment(models.Model):
+    """A comment on a post, or a reply to another comment through `parent`."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
+    content = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    is_hidden = models.BooleanField(default=False, help_text="Hidden by a moderator; reversible.")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(content=""), name="comment_content_not_empty"),
+            models.CheckConstraint(condition=~models.Q(parent=models.F("id")), name="comment_not_own_parent"),
+        ]
+        indexes = [
+            # posts/{id}/comments, oldest first
+            models.Index(fields=["post", "created_at", "id"], condition=VISIBLE, name="comment_post_thread_idx"),
+            models.Index(fields=["author", "-created_at"], name="comment_author_recent_idx"),
+            models.Index(fields=["parent"], name="comment_parent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.content[:40]}"
+
+    @property
+    def is_visible(self) -> bool:
+        return self.deleted_at is None and not self.is_hidden
+
+
+class PostReaction(models.Model):
+    """A like on a post (toggled)."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="post_reactions")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "user"], name="post_reaction_once")]
+        indexes = [models.Index(fields=["user", "post"], name="post_reaction_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} likes post {self.post_id}"
+
+
+class CommentReaction(models.Model):
+    """A like on a comment (toggled)."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_reactions")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["comment", "user"], name="comment_reaction_once")]
+        indexes = [models.Index(fields=["user", "comment"], name="comment_reaction_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} likes comment {self.comment_id}"
+
+
+class Repost(models.Model):
+    """A plain repost: the post shows in the reposter's followers' feeds."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reposts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reposts")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "user"], name="repost_once")]
+        indexes = [
+            # the following feed reads each followed user's reposts, newest first
+            models.Index(fields=["user", "-created_at", "-id"], name="repost_user_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} reposted {self.post_id}"
+
+
+class Bookmark(models.Model):
+    """A post a user saved for later."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="bookmarks")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "post"], name="bookmark_once")]
+        indexes = [
+            # GET bookmarks, newest bookmark first
+            models.Index(fields=["user", "-created_at", "-id"], name="bookmark_user_recent_idx"),
+            models.Index(fields=["post"], name="bookmark_post_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} bookmarked {self.post_id}"
+
+
+class Media(models.Model):
+    """An uploaded image; attached to at most one post by its owner, removed if never attached."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="media")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, null=True, blank=True, related_name="media")
+    position = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(upload_to="post-media/%Y/%m/", max_length=255)
+    content_type = models.CharField(max_length=32)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveIntegerField(help_text="Bytes, after re-encoding.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "media"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(position__lt=MAX_MEDIA_PER_POST), name="media_position_range"),
+            models.UniqueConstraint(
+                fields=["post", "position"], condition=models.Q(post__isnull=False), name="media_post_position_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["post", "position"], name="media_post_idx"),
+            # the clean-up of uploads never attached to a post
+            models.Index(fields=["created_at"], condition=models.Q(post__isnull=True), name="media_unattached_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.file.name
+
+
+class WatchlistItem(models.Model):
+    """A ticker on a user's watchlist."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watchlist")
+    ticker = models.ForeignKey(Ticker, on_delete=models.CASCADE, related_name="watchers")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "ticker"], name="watchlist_once")]
+        indexes = [models.Index(fields=["user", "-created_at", "-id"], name="watchlist_user_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} watches {self.ticker_id}"

@@ -1,0 +1,109 @@
+"""RFC 9457 problem details for every error under /api/."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class Conflict(exceptions.APIException):
+    """409: the request clashes with the current state (duplicate, expired, taken)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state of the resource."
+    default_code = "conflict"
+
+
+def problem(status_code: int, detail: str, *, code: str | None = None, **extra: Any) -> dict[str, Any]:
+    """The body of a problem details answer."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTPStatus(status_code).phrase,
+        "status": status_code,
+        "detail": detail,
+    }
+    if code:
+        body["code"] = code
+    body.update(extra)
+    return body
+
+
+def problem_response(request: HttpRequest, status_code: int, detail: str, *, code: str) -> JsonResponse:
+    """A problem details answer outside DRF (unknown routes, unhandled errors)."""
+    body = problem(status_code, detail, code=code)
+    request_id = getattr(request, "request_id", None)
+    if request_id:
+        body["request_id"] = request_id
+    return JsonResponse(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def _flatten(detail: Any) -> Any:
+    """DRF's ErrorDetail tree to plain strings, keeping the field structure."""
+    if isinstance(detail, dict):
+        return {str(key): _flatten(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_flatten(item) for item in detail]
+    return str(detail)
+
+
+def _first_message(errors: Any) -> str | None:
+    if isinstance(errors, dict):
+        for value in errors.values():
+            message = _first_message(value)
+            if message:
+                return message
+    elif isinstance(errors, list):
+        for value in errors:
+            message = _first_message(value)
+            if message:
+                return message
+    elif errors:
+        return str(errors)
+    return None
+
+
+def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF exception handler answering with problem details.
+
+    Returns None for exceptions DRF does not know, so they reach
+    ``core.middleware.ProblemDetailsMiddleware`` as a 500.
+    """
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
+
+    request = context.get("request")
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(exc.detail)
+        if not isinstance(errors, dict):
+            errors = {"non_field_errors": errors if isinstance(errors, list) else [errors]}
+        detail = _first_message(errors) or "Invalid input."
+        fields = ", ".join(errors)
+        body = problem(400, f"Invalid input: {fields}. {detail}", code="invalid", errors=errors)
+    else:
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else exc.default_code
+        body = problem(response.status_code, str(exc.detail), code=code)
+        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+            body["retry_after"] = int(exc.wait) + 1
+    request_id = getattr(request, "request_id", None) if request is not None else None
+    if request_id:
+        body["request_id"] = request_id
+    response.data = body
+    response.content_type = PROBLEM_CONTENT_TYPE
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        response["Retry-After"] = str(int(exc.wait) + 1)
+    return response

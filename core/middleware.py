@@ -1,0 +1,86 @@
+"""Request ids, problem details outside DRF and rate-limit headers."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+
+from django.core.signals import got_request_exception
+from django.http import HttpRequest, HttpResponse
+
+from core.exceptions import PROBLEM_CONTENT_TYPE, problem_response
+from core.logging import request_id_var
+
+logger = logging.getLogger("pageshare.request")
+
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+SLOW_REQUEST_MS = 500
+
+
+class RequestIDMiddleware:
+    """Gives every request an id (the caller's ``X-Request-ID`` when sane) and echoes it.
+
+    Also logs requests slower than ``SLOW_REQUEST_MS`` and adds the rate-limit
+    headers a throttle left on the request.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        response["X-Request-ID"] = request_id
+        for header, value in getattr(request, "ratelimit_headers", {}).items():
+            response[header] = value
+        if elapsed_ms > SLOW_REQUEST_MS:
+            logger.warning(
+                "slow request %s %s took %.0f ms",
+                request.method,
+                request.path,
+                elapsed_ms,
+                extra={"duration_ms": round(elapsed_ms), "path": request.path, "status": response.status_code},
+            )
+        return response
+
+
+class ProblemDetailsMiddleware:
+    """Problem details for /api/ answers that DRF did not produce: unknown routes and crashes."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code == 404
+            and response.get("Content-Type", "").split(";")[0] != PROBLEM_CONTENT_TYPE
+        ):
+            return problem_response(request, 404, "No such resource.", code="not_found")
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not request.path.startswith("/api/"):
+            return None
+        # Sentry and the error log listen to this signal; Django would send it
+        # itself had we let the exception through.
+        got_request_exception.send(sender=type(self), request=request)
+        logger.exception(
+            "unhandled exception on %s %s",
+            request.method,
+            request.path,
+            extra={"path": request.path},
+        )
+        return problem_response(request, 500, "An unexpected error occurred.", code="server_error")
