@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,14 @@ def _test_settings(settings: Any, tmp_path: Path) -> Iterator[None]:
     if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
         settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if settings.REDIS_URL:
+        # One Redis database per xdist worker, so cache.clear() (FLUSHDB) in one
+        # worker never wipes another's rate-limit counters mid-test.
+        worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+        base = settings.REDIS_URL.rsplit("/", 1)[0] if settings.REDIS_URL.count("/") > 2 else settings.REDIS_URL
+        settings.CACHES = {
+            "default": {**settings.CACHES["default"], "LOCATION": f"{base}/{(worker % 15) + 1}"},
+        }
     cache.clear()
     yield
     cache.clear()

@@ -6,6 +6,7 @@ so an operator fixes a bad deploy in one go instead of one restart per typo.
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -22,17 +23,17 @@ _FALSE = {"0", "false", "no", "off", ""}
 class Env:
     """Reads variables from ``os.environ`` and remembers every bad one."""
 
-    def __init__(self, environ_: dict[str, str] | None = None) -> None:
+    def __init__(self, environ_: dict[builtins.str, builtins.str] | None = None) -> None:
         self.environ = os.environ if environ_ is None else environ_
-        self.errors: list[str] = []
+        self.errors: builtins.list[builtins.str] = []
 
-    def raw(self, name: str) -> str | None:
+    def raw(self, name: builtins.str) -> builtins.str | None:
         value = self.environ.get(name)
         if value is None:
             return None
         return value.strip()
 
-    def _parse(self, name: str, default: T, parser: Callable[[str], T], expected: str) -> T:
+    def _parse(self, name: builtins.str, default: T, parser: Callable[[builtins.str], T], expected: str) -> T:
         value = self.raw(name)
         if value is None or value == "":
             return default
@@ -42,11 +43,11 @@ class Env:
             self.errors.append(f"{name}: expected {expected}, got {value!r}")
             return default
 
-    def str(self, name: str, default: str = "") -> str:
+    def str(self, name: builtins.str, default: builtins.str = "") -> builtins.str:
         return self._parse(name, default, lambda v: v, "a string")
 
-    def bool(self, name: str, default: bool) -> bool:
-        def parse(value: str) -> bool:
+    def bool(self, name: builtins.str, default: builtins.bool) -> builtins.bool:
+        def parse(value: builtins.str) -> builtins.bool:
             lowered = value.lower()
             if lowered in _TRUE:
                 return True
@@ -56,8 +57,8 @@ class Env:
 
         return self._parse(name, default, parse, "true or false")
 
-    def int(self, name: str, default: int, *, minimum: int = 0) -> int:
-        def parse(value: str) -> int:
+    def int(self, name: builtins.str, default: builtins.int, *, minimum: builtins.int = 0) -> builtins.int:
+        def parse(value: builtins.str) -> builtins.int:
             number = int(value)
             if number < minimum:
                 raise ValueError(value)
@@ -65,17 +66,19 @@ class Env:
 
         return self._parse(name, default, parse, f"an integer >= {minimum}")
 
-    def float(self, name: str, default: float) -> float:
+    def float(self, name: builtins.str, default: builtins.float) -> builtins.float:
         return self._parse(name, default, float, "a number")
 
-    def list(self, name: str, default: list[str] | None = None) -> list[str]:
-        def parse(value: str) -> list[str]:
+    def list(
+        self, name: builtins.str, default: builtins.list[builtins.str] | None = None
+    ) -> builtins.list[builtins.str]:
+        def parse(value: builtins.str) -> builtins.list[builtins.str]:
             return [item.strip() for item in value.split(",") if item.strip()]
 
         return self._parse(name, list(default or []), parse, "a comma-separated list")
 
-    def origins(self, name: str) -> list[str]:
-        def parse(value: str) -> list[str]:
+    def origins(self, name: builtins.str) -> builtins.list[builtins.str]:
+        def parse(value: builtins.str) -> builtins.list[builtins.str]:
             origins = [item.strip().rstrip("/") for item in value.split(",") if item.strip()]
             for origin in origins:
                 if not origin.startswith(("http://", "https://")) or origin.count("/") != 2:
@@ -84,20 +87,20 @@ class Env:
 
         return self._parse(name, [], parse, "comma-separated origins like https://app.example.com")
 
-    def url(self, name: str, schemes: tuple[str, ...]) -> str | None:
-        def parse(value: str) -> str:
+    def url(self, name: builtins.str, schemes: tuple[builtins.str, ...]) -> builtins.str | None:
+        def parse(value: builtins.str) -> builtins.str:
             if "://" not in value or value.split("://", 1)[0] not in schemes:
                 raise ValueError(value)
             return value
 
         return self._parse(name, None, parse, f"a URL with scheme {' or '.join(schemes)}")
 
-    def database(self, name: str, default: str) -> dict[str, Any]:
-        def parse(value: str) -> dict[str, Any]:
+    def database(self, name: builtins.str, default: builtins.str) -> dict[builtins.str, Any]:
+        def parse(value: builtins.str) -> dict[builtins.str, Any]:
             scheme = value.split("://", 1)[0]
             if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
                 raise ValueError(value)
-            config: dict[str, Any] = environ.Env.db_url_config(value)
+            config: dict[builtins.str, Any] = environ.Env.db_url_config(value)
             if scheme != "sqlite" and not config.get("NAME"):
                 raise ValueError(value)
             return config
@@ -105,10 +108,10 @@ class Env:
         fallback = environ.Env.db_url_config(default)
         return self._parse(name, fallback, parse, "sqlite:///path or postgres://user:pass@host:port/name")
 
-    def email(self, name: str) -> dict[str, Any]:
+    def email(self, name: builtins.str) -> dict[builtins.str, Any]:
         console = {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
 
-        def parse(value: str) -> dict[str, Any]:
+        def parse(value: builtins.str) -> dict[builtins.str, Any]:
             scheme = value.split("://", 1)[0]
             if scheme in {"console", "consolemail"}:
                 return console
@@ -116,7 +119,7 @@ class Env:
                 return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
             if scheme not in {"smtp", "smtps", "smtp+tls", "smtp+ssl"}:
                 raise ValueError(value)
-            config: dict[str, Any] = environ.Env.email_url_config(value)
+            config: dict[builtins.str, Any] = environ.Env.email_url_config(value)
             if not config.get("EMAIL_HOST"):
                 raise ValueError(value)
             return config

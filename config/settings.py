@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -136,10 +137,9 @@ USE_TZ = True
 # Static files are served by the app itself (WhiteNoise), so /admin/ and
 # /api/docs work under gunicorn with DEBUG=false and no web server in front.
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = env.str("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", str(BASE_DIR / "media")))
-SERVE_MEDIA = env.bool("SERVE_MEDIA", True)
 
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", "")
 if AWS_STORAGE_BUCKET_NAME:
@@ -157,7 +157,9 @@ if AWS_STORAGE_BUCKET_NAME:
     _media_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
 else:
     _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-STORAGES = {
+# The app serves local uploads itself unless told not to; S3 serves its own.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", not AWS_STORAGE_BUCKET_NAME)
+STORAGES: dict[str, dict[str, Any]] = {
     "default": _media_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
@@ -207,10 +209,13 @@ GEOIP_HTTP_URL = env.str("GEOIP_HTTP_URL", "http://ip-api.com/json/{ip}?fields=s
 GEOIP_HTTP_TIMEOUT = env.float("GEOIP_HTTP_TIMEOUT", 1.5)
 
 # REST API.
+_renderers = ["rest_framework.renderers.JSONRenderer"]
+if DEBUG:
+    _renderers.append("rest_framework.renderers.BrowsableAPIRenderer")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": _renderers,
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
@@ -225,8 +230,6 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["core.throttling.AnonWriteThrottle"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-if DEBUG:
-    REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", 15, minimum=1)),

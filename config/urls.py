@@ -18,7 +18,7 @@ urlpatterns = [
     path("", include("metrics.urls")),
 ]
 
-if settings.SERVE_MEDIA and settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
-    # Local uploads in development and single-box deployments; S3 serves its own.
+if settings.SERVE_MEDIA:
+    # Local uploads in development and single-box deployments.
     media_prefix = settings.MEDIA_URL.lstrip("/")
     urlpatterns.append(re_path(rf"^{media_prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}))

@@ -230,7 +230,7 @@ class Media(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.file.name
+        return self.file.name or f"media {self.pk}"
 
 
 class WatchlistItem(models.Model):

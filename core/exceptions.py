@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from http import HTTPStatus
 from typing import Any
 
@@ -97,13 +98,14 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else exc.default_code
         body = problem(response.status_code, str(exc.detail), code=code)
-        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            body["retry_after"] = int(exc.wait) + 1
+        wait = getattr(exc, "wait", None)
+        if isinstance(exc, exceptions.Throttled) and wait is not None:
+            retry_after = max(math.ceil(wait), 1)
+            body["retry_after"] = retry_after
+            response["Retry-After"] = str(retry_after)
     request_id = getattr(request, "request_id", None) if request is not None else None
     if request_id:
         body["request_id"] = request_id
     response.data = body
     response.content_type = PROBLEM_CONTENT_TYPE
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        response["Retry-After"] = str(int(exc.wait) + 1)
     return response

@@ -109,7 +109,7 @@ class CursorPagination(BasePagination):
             value = value.pk
         return value
 
-    def paginate_queryset(self, queryset: QuerySet[Any], request: Request, view: Any = None) -> list[Any]:
+    def paginate_queryset(self, queryset: QuerySet[Any], request: Request, view: Any = None) -> list[Any]:  # type: ignore[override]
         self.request = request
         self.ordering_fields = self.get_ordering(view)
         self.limit = parse_limit(request)

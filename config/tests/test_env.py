@@ -1,0 +1,109 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import Env
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_KEY = "k" * 50
+
+
+def test_values_are_parsed_strictly():
+    env = Env(
+        {
+            "FLAG": "yes",
+            "COUNT": "12",
+            "HOSTS": "a.example, b.example,",
+            "ORIGINS": "https://app.example.com, http://localhost:3000/",
+        }
+    )
+    assert env.bool("FLAG", False) is True
+    assert env.int("COUNT", 0) == 12
+    assert env.list("HOSTS") == ["a.example", "b.example"]
+    assert env.origins("ORIGINS") == ["https://app.example.com", "http://localhost:3000"]
+    env.check()
+
+
+def test_defaults_apply_when_unset_or_empty():
+    env = Env({"EMPTY": ""})
+    assert env.bool("EMPTY", True) is True
+    assert env.int("MISSING", 7) == 7
+    assert env.database("DATABASE_URL", "sqlite:////tmp/x.sqlite3")["ENGINE"] == "django.db.backends.sqlite3"
+    assert env.email("EMAIL_URL")["EMAIL_BACKEND"].endswith("console.EmailBackend")
+
+
+def test_database_and_email_urls():
+    env = Env(
+        {
+            "DATABASE_URL": "postgres://user:pw@db.internal:5433/pageshare",
+            "EMAIL_URL": "smtp://mailer:pw@smtp.example.com:587",
+        }
+    )
+    database = env.database("DATABASE_URL", "sqlite:///x")
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert (database["HOST"], database["PORT"], database["NAME"]) == ("db.internal", 5433, "pageshare")
+    assert env.email("EMAIL_URL")["EMAIL_HOST"] == "smtp.example.com"
+    env.check()
+
+
+def test_every_bad_variable_gets_its_own_line():
+    env = Env(
+        {
+            "DEBUG": "maybe",
+            "COUNT": "-3",
+            "DATABASE_URL": "mysql://x/y",
+            "EMAIL_URL": "carrier-pigeon://",
+            "CORS_ALLOWED_ORIGINS": "app.example.com",
+            "REDIS_URL": "localhost:6379",
+        }
+    )
+    env.bool("DEBUG", False)
+    env.int("COUNT", 1)
+    env.database("DATABASE_URL", "sqlite:///x")
+    env.email("EMAIL_URL")
+    env.origins("CORS_ALLOWED_ORIGINS")
+    env.url("REDIS_URL", ("redis",))
+    with pytest.raises(ImproperlyConfigured) as raised:
+        env.check()
+    lines = str(raised.value).splitlines()[1:]
+    names = [line.split(":")[0].strip(" -") for line in lines]
+    assert names == ["DEBUG", "COUNT", "DATABASE_URL", "EMAIL_URL", "CORS_ALLOWED_ORIGINS", "REDIS_URL"]
+
+
+def run_manage(*args, **env):
+    clean = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_startup_stops_with_one_line_per_bad_variable():
+    result = run_manage("check", DEBUG="false", SECRET_KEY="short", DATABASE_URL="oracle://x", RATE_LIMITS_ENABLED="2")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "SECRET_KEY: must be set" in result.stderr
+    assert "DATABASE_URL: expected" in result.stderr
+    assert "RATE_LIMITS_ENABLED: expected true or false" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY="a-real-production-secret-" + GOOD_KEY,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        ALLOWED_HOSTS="api.pageshare.example",
+        SECURE_SSL_REDIRECT="",
+        SECURE_HSTS_SECONDS="",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "WARNINGS" not in result.stderr + result.stdout
+    assert "System check identified no issues" in result.stdout

@@ -1,0 +1,57 @@
+"""Liveness and readiness probes for load balancers and orchestrators."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection
+
+logger = logging.getLogger(__name__)
+
+PROBE_PREFIX = "health-probes/"
+
+
+def check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def check_cache() -> None:
+    key = f"health:{uuid.uuid4().hex}"
+    cache.set(key, "1", timeout=10)
+    if cache.get(key) != "1":
+        raise RuntimeError("cache did not return the value just written")
+    cache.delete(key)
+
+
+def check_storage() -> None:
+    # A real write and delete: a reachable bucket we cannot write to is not ready.
+    name = default_storage.save(f"{PROBE_PREFIX}{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
+    default_storage.delete(name)
+
+
+CHECKS: dict[str, Callable[[], None]] = {
+    "database": check_database,
+    "cache": check_cache,
+    "storage": check_storage,
+}
+
+
+def readiness() -> dict[str, str]:
+    """``{"database": "ok", "cache": "down", ...}``; the reason goes to the log, not the answer."""
+    results = {}
+    for name, check in CHECKS.items():
+        try:
+            check()
+        except Exception:
+            logger.exception("readiness check %s failed", name)
+            results[name] = "down"
+        else:
+            results[name] = "ok"
+    return results
