@@ -108,3 +108,11 @@ class WatchlistItemAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "ticker__symbol")
     list_filter = ("created_at",)
     raw_id_fields = ("user", "ticker")
+
+
+@admin.register(PostTicker)
+class PostTickerAdmin(admin.ModelAdmin):
+    list_display = ("ticker", "post", "position", "sentiment", "created_at")
+    list_filter = ("sentiment", "created_at")
+    search_fields = ("ticker__symbol",)
+    raw_id_fields = ("post", "ticker")

@@ -22,3 +22,10 @@ class PollVoteAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "option__text")
     list_filter = ("created_at",)
     raw_id_fields = ("poll", "option", "user")
+
+
+@admin.register(PollOption)
+class PollOptionAdmin(admin.ModelAdmin):
+    list_display = ("text", "poll", "position")
+    search_fields = ("text",)
+    raw_id_fields = ("poll",)
