@@ -27,8 +27,11 @@ ensure_venv() {
     local digest
     digest="$(cat requirements*.txt | sha256sum | cut -d' ' -f1)"
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
-        .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-        .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
+        # (sed drops the noise of index locations configured on some machines but absent)
+        .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 |
+            sed '/is neither a file nor a directory/d'
+        .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements" 2>&1 |
+            sed '/is neither a file nor a directory/d'
         echo "$digest" >"$stamp"
     fi
 }
