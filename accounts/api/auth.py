@@ -1,1 +1,278 @@
-urlpatterns: list = []  # filled in by the work in progress
+"""Auth endpoints: sign-up, sign-in, token rotation, sign-out and passwords (CONTRACT.md, "Auth").
+
+Tokens are simplejwt's (15-minute access, 30-day refresh, rotated on every
+refresh and blacklisted after use). A bearer token of the configured external
+identity provider is accepted wherever ours is (see ``accounts.authentication``).
+"""
+
+from __future__ import annotations
+
+from django.urls import path
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api.serializers import MeSerializer
+from accounts.models import User
+from accounts.services import auth as services
+from accounts.validators import username_validator
+from core.net import client_ip
+from core.schema import problems
+from core.throttling import AnonWriteThrottle, LoginThrottle, PasswordResetThrottle, RegisterThrottle
+
+TAGS = ["auth"]
+
+
+def _password_field(**kwargs: object) -> serializers.CharField:
+    # Never trimmed: leading and trailing spaces are part of a password.
+    return serializers.CharField(
+        write_only=True,
+        trim_whitespace=False,
+        max_length=128,
+        style={"input_type": "password"},
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+# Input.
+
+
+class RegisterSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    username = serializers.CharField(min_length=3, max_length=30, validators=[username_validator])
+    password = _password_field()
+    display_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+
+
+class LoginSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = _password_field()
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh = serializers.CharField(help_text="A refresh token from register, login or a previous refresh.")
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = _password_field()
+    new_password = _password_field()
+    refresh = serializers.CharField(
+        required=False,
+        help_text="This session's refresh token, which keeps working. Every other session is signed out; "
+        "without it, every refresh token of the user is revoked.",
+    )
+
+
+class PasswordResetSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmSerializer(serializers.Serializer):
+    uid = serializers.CharField(max_length=64, help_text="The `uid` query parameter of the emailed link.")
+    token = serializers.CharField(max_length=128, help_text="The `token` query parameter of the emailed link.")
+    new_password = _password_field()
+
+
+# Output.
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField(help_text="Bearer token for `Authorization: Bearer ...`; short-lived.")
+    refresh = serializers.CharField(help_text="Trade it at auth/refresh for a new pair; works once.")
+
+
+class AuthSessionSerializer(TokenPairSerializer):
+    user = MeSerializer()
+
+
+class AuthVerifySerializer(serializers.Serializer):
+    user = MeSerializer()
+
+
+class AcceptedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+def _session(request: Request, user: User, *, status_code: int) -> Response:
+    tokens = services.token_pair_issue(user=user)
+    body = AuthSessionSerializer({"user": user, **tokens}, context={"request": request}).data
+    return Response(body, status=status_code)
+
+
+# Views.
+
+
+class AnonymousAPIView(APIView):
+    """An endpoint for the signed-out: a stale bearer header is ignored rather than refused."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    def get_authenticate_header(self, request: Request) -> str:
+        # Without an authenticator DRF would turn our 401s into 403s.
+        return 'Bearer realm="api"'
+
+
+class RegisterView(AnonymousAPIView):
+    throttle_classes = [AnonWriteThrottle, RegisterThrottle]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Create an account",
+        description="Email is stored in lower case; email and username are unique ignoring case. "
+        "The password must pass the password rules (length, not common, not all digits, not like the username).",
+        request=RegisterSerializer,
+        responses={201: AuthSessionSerializer, **problems(400, 429)},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_register(**serializer.validated_data, ip=client_ip(request._request))
+        return _session(request, user, status_code=status.HTTP_201_CREATED)
+
+
+class LoginView(AnonymousAPIView):
+    throttle_classes = [AnonWriteThrottle, LoginThrottle]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Sign in with email and password",
+        description="Unknown email, wrong password and a suspended account all get the same 401.",
+        request=LoginSerializer,
+        responses={200: AuthSessionSerializer, **problems(400, 401, 429)},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = LoginSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_login(**serializer.validated_data, request=request._request)
+        return _session(request, user, status_code=status.HTTP_200_OK)
+
+
+class RefreshView(AnonymousAPIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="Trade a refresh token for a new token pair",
+        description="The refresh token rotates: the one sent is blacklisted and answers 401 from then on.",
+        request=RefreshSerializer,
+        responses={200: TokenPairSerializer, **problems(400, 401, 429)},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = RefreshSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        tokens = services.token_refresh(refresh=serializer.validated_data["refresh"])
+        return Response(TokenPairSerializer(tokens).data)
+
+
+class LogoutView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Sign out: revoke a refresh token",
+        description="The refresh token must belong to the signed-in user (403 otherwise); an invalid, "
+        "expired or already revoked one is a 400 naming `refresh`. Access tokens expire on their own.",
+        request=RefreshSerializer,
+        responses={204: OpenApiResponse(description="Signed out."), **problems(400, 401, 403)},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = RefreshSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assert isinstance(request.user, User)  # IsAuthenticated
+        services.token_revoke(user=request.user, refresh=serializer.validated_data["refresh"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class VerifyView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Check the bearer token and return its user",
+        description="Accepts our access tokens and, when configured, the external identity provider's "
+        "(whose first use creates the user).",
+        request=None,
+        responses={200: AuthVerifySerializer, **problems(401)},
+    )
+    def post(self, request: Request) -> Response:
+        return Response(AuthVerifySerializer({"user": request.user}, context={"request": request}).data)
+
+
+class PasswordChangeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Change the password",
+        description="Signs every other session out (their refresh tokens are revoked); send this session's "
+        "`refresh` to keep it.",
+        request=PasswordChangeSerializer,
+        responses={204: OpenApiResponse(description="Password changed."), **problems(400, 401)},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PasswordChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        assert isinstance(request.user, User)  # IsAuthenticated
+        services.password_change(
+            user=request.user,
+            old_password=data["old_password"],
+            new_password=data["new_password"],
+            keep_refresh=data.get("refresh"),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordResetView(AnonymousAPIView):
+    throttle_classes = [AnonWriteThrottle, PasswordResetThrottle]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Email a password reset link",
+        description="Answers 202 whether or not an account has this email. The link is "
+        "`{FRONTEND_URL}/reset-password?uid=...&token=...`; it works once.",
+        request=PasswordResetSerializer,
+        responses={202: AcceptedSerializer, **problems(400, 429)},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PasswordResetSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.password_reset_request(email=serializer.validated_data["email"])
+        body = {"detail": "If an account has this email, a reset link is on its way."}
+        return Response(AcceptedSerializer(body).data, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmView(AnonymousAPIView):
+    throttle_classes = [AnonWriteThrottle, PasswordResetThrottle]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Set a new password from a reset link",
+        description="Every session of the user is signed out. The link stops working once used.",
+        request=PasswordResetConfirmSerializer,
+        responses={204: OpenApiResponse(description="Password set."), **problems(400, 429)},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PasswordResetConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.password_reset_confirm(**serializer.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+urlpatterns = [
+    path("auth/register", RegisterView.as_view(), name="auth-register"),
+    path("auth/login", LoginView.as_view(), name="auth-login"),
+    path("auth/refresh", RefreshView.as_view(), name="auth-refresh"),
+    path("auth/logout", LogoutView.as_view(), name="auth-logout"),
+    path("auth/verify", VerifyView.as_view(), name="auth-verify"),
+    path("auth/password/change", PasswordChangeView.as_view(), name="auth-password-change"),
+    path("auth/password/reset", PasswordResetView.as_view(), name="auth-password-reset"),
+    path("auth/password/reset/confirm", PasswordResetConfirmView.as_view(), name="auth-password-reset-confirm"),
+]

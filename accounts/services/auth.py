@@ -1,0 +1,321 @@
+"""Sign-up, sign-in tokens, passwords and external identities.
+
+Services raise DRF exceptions naming the offending field, so every caller (API,
+admin, commands) gets the same problem details. Tokens are simplejwt's; every
+refresh token we issue is recorded (``OutstandingToken``) so it can be revoked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import update_last_login
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.timezone import now
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, ValidationError
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.authentication import user_can_sign_in
+from accounts.models import User
+from core.exceptions import Conflict
+from core.net import hash_ip
+
+logger = logging.getLogger(__name__)
+
+EXTERNAL_EMAIL_DOMAIN = "users.external.invalid"
+PASSWORD_RESET_PATH = "/reset-password"
+BAD_CREDENTIALS = "No active account found with the given email and password."
+_MAX_PK = 2**63 - 1
+_SAFE_EMAIL_LOCAL = re.compile(r"^[A-Za-z0-9_.-]{1,64}\Z")
+
+
+def _check_password(password: str, *, user: User, field: str) -> None:
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        raise ValidationError({field: list(exc.messages)}) from exc
+
+
+# Tokens.
+
+
+def token_pair_issue(*, user: User) -> dict[str, str]:
+    """A new refresh token (recorded, so it can be revoked) and its access token."""
+    refresh = RefreshToken.for_user(user)
+    if jwt_settings.UPDATE_LAST_LOGIN:
+        update_last_login(User, user)
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def _refresh_token_parse(raw: str) -> RefreshToken:
+    """Checks signature, expiry, type and blacklist; raises ``TokenError``."""
+    return RefreshToken(raw)  # type: ignore[arg-type]
+
+
+@transaction.atomic
+def token_refresh(*, refresh: str) -> dict[str, str]:
+    """Rotates a refresh token: the old one is blacklisted, a new pair is issued.
+
+    The token's row is locked, so two concurrent refreshes with the same token
+    cannot both succeed.
+    """
+    try:
+        token = _refresh_token_parse(refresh)
+    except TokenError as exc:
+        raise AuthenticationFailed(f"{exc}.", code="token_not_valid") from exc
+    outstanding = OutstandingToken.objects.select_for_update().filter(jti=token[jwt_settings.JTI_CLAIM]).first()
+    # Every refresh token we issue is recorded; an unrecorded one was not issued by us.
+    if outstanding is None or BlacklistedToken.objects.filter(token=outstanding).exists():
+        raise AuthenticationFailed("Token is blacklisted.", code="token_not_valid")
+    user = User.objects.filter(pk=token.get(jwt_settings.USER_ID_CLAIM)).first()
+    if user is None or not user_can_sign_in(user):
+        raise AuthenticationFailed("No active account found for the given token.", code="no_active_account")
+    BlacklistedToken.objects.create(token=outstanding)
+    new = RefreshToken.for_user(user)
+    return {"access": str(new.access_token), "refresh": str(new)}
+
+
+@transaction.atomic
+def token_revoke(*, user: User, refresh: str) -> None:
+    """Signs one session out: its refresh token stops working. Refuses other users' tokens (403)."""
+    try:
+        token = _refresh_token_parse(refresh)
+    except TokenError as exc:
+        raise ValidationError({"refresh": [f"{exc}."]}) from exc
+    if str(token.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
+        raise PermissionDenied("This refresh token belongs to another user.")
+    token.blacklist()
+
+
+def refresh_tokens_revoke_all(*, user: User, keep_jti: str | None = None) -> int:
+    """Blacklists every live refresh token of the user (but ``keep_jti``); returns how many."""
+    live = OutstandingToken.objects.filter(user=user, expires_at__gt=now(), blacklistedtoken__isnull=True)
+    if keep_jti:
+        live = live.exclude(jti=keep_jti)
+    revoked = BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=outstanding) for outstanding in live],
+        ignore_conflicts=True,
+    )
+    return len(revoked)
+
+
+# Accounts.
+
+
+@transaction.atomic
+def user_register(
+    *,
+    email: str,
+    username: str,
+    password: str,
+    display_name: str = "",
+    ip: str | None = None,
+) -> User:
+    """Creates a member. Taken email or username (ignoring case) is decided by the database constraints."""
+    email = User.objects.normalize_email(email).lower()
+    user = User(email=email, username=username, display_name=display_name)
+    _check_password(password, user=user, field="password")
+    user.set_password(password)
+    if ip:
+        user.signup_ip_hash = hash_ip(ip)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        # The savepoint rolled back; the rows we clashed with are committed and visible now.
+        errors: dict[str, list[str]] = {}
+        if User.objects.filter(email__iexact=email).exists():
+            errors["email"] = ["An account with this email already exists."]
+        if User.objects.filter(username__iexact=username).exists():
+            errors["username"] = ["This username is taken."]
+        raise ValidationError(errors or {"non_field_errors": ["Could not create the account; try again."]}) from exc
+    return user
+
+
+def user_login(*, email: str, password: str, request: HttpRequest | None = None) -> User:
+    """The user these credentials belong to; unknown email, wrong password and suspension look alike (401)."""
+    user = authenticate(request, email=email, password=password)
+    if not isinstance(user, User) or not user_can_sign_in(user):
+        raise AuthenticationFailed(BAD_CREDENTIALS, code="no_active_account")
+    return user
+
+
+# Passwords.
+
+
+@transaction.atomic
+def password_change(
+    *,
+    user: User,
+    old_password: str,
+    new_password: str,
+    keep_refresh: str | None = None,
+) -> None:
+    """Changes the password and signs every other session out.
+
+    ``keep_refresh`` is the caller's own refresh token, which keeps working;
+    without it every refresh token of the user is revoked.
+    """
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": ["The current password is not correct."]})
+    _check_password(new_password, user=user, field="new_password")
+    keep_jti = None
+    if keep_refresh:
+        try:
+            token = _refresh_token_parse(keep_refresh)
+        except TokenError as exc:
+            raise ValidationError({"refresh": [f"{exc}."]}) from exc
+        if str(token.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
+            raise ValidationError({"refresh": ["This refresh token belongs to another user."]})
+        keep_jti = token[jwt_settings.JTI_CLAIM]
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    refresh_tokens_revoke_all(user=user, keep_jti=keep_jti)
+
+
+def password_reset_link(*, user: User) -> str:
+    query = urlencode(
+        {
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        }
+    )
+    return f"{settings.FRONTEND_URL}{PASSWORD_RESET_PATH}?{query}"
+
+
+def _password_reset_mail_send(*, to: str, link: str) -> None:
+    try:
+        send_mail(
+            subject="Reset your PageShare password",
+            message=(
+                "Someone asked to reset the password of your PageShare account.\n\n"
+                f"To choose a new password, open this link:\n{link}\n\n"
+                "The link works once. If you did not ask for it, ignore this email: "
+                "your password stays the same.\n"
+            ),
+            from_email=None,
+            recipient_list=[to],
+        )
+    except Exception:
+        # An outage must not answer differently for known and unknown emails.
+        logger.exception("password reset mail could not be sent")
+
+
+@transaction.atomic
+def password_reset_request(*, email: str) -> None:
+    """Emails a reset link if an active account with a password has this email; silent otherwise."""
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is None or not user_can_sign_in(user) or not user.has_usable_password():
+        return
+    link = password_reset_link(user=user)
+    transaction.on_commit(lambda: _password_reset_mail_send(to=user.email, link=link))
+
+
+def _user_from_uid(uid: str) -> User | None:
+    try:
+        pk = int(urlsafe_base64_decode(uid).decode())
+    except (TypeError, ValueError, OverflowError, UnicodeDecodeError):
+        return None
+    if not 0 < pk <= _MAX_PK:
+        return None
+    return User.objects.select_for_update().filter(pk=pk, is_active=True).first()
+
+
+@transaction.atomic
+def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
+    """Sets a new password from a reset link. The token works once: it hashes the old password."""
+    # The row lock makes a second use of the same token wait, then see the new password.
+    user = _user_from_uid(uid)
+    if user is None:
+        raise ValidationError({"uid": ["This reset link is invalid."]})
+    if not default_token_generator.check_token(user, token):
+        raise ValidationError({"token": ["This reset link is invalid or has expired."]})
+    _check_password(new_password, user=user, field="new_password")
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    # Whoever knew the old password is signed out everywhere.
+    refresh_tokens_revoke_all(user=user)
+    return user
+
+
+# External identities.
+
+
+def _external_email(subject: str, claimed: str | None) -> str:
+    """The claimed email when valid and free, else a placeholder that can never receive mail."""
+    if claimed:
+        email = User.objects.normalize_email(claimed.strip()).lower()
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            email = ""
+        if email and len(email) <= 254 and not User.objects.filter(email__iexact=email).exists():
+            return email
+    local = subject if _SAFE_EMAIL_LOCAL.match(subject) else hashlib.sha256(subject.encode()).hexdigest()[:40]
+    return f"{local}@{EXTERNAL_EMAIL_DOMAIN}"
+
+
+def _external_username(email: str, *, force_suffix: bool) -> str:
+    base = re.sub(r"[^A-Za-z0-9_]", "_", email.partition("@")[0])[:20]
+    if len(base) < 3 or email.endswith(f"@{EXTERNAL_EMAIL_DOMAIN}"):
+        base = "user"
+    if force_suffix or User.objects.filter(username__iexact=base).exists():
+        return f"{base}_{secrets.token_hex(3)}"
+    return base
+
+
+@transaction.atomic
+def external_user_get_or_create(
+    *,
+    subject: str,
+    email: str | None = None,
+    display_name: str | None = None,
+) -> User:
+    """The user an external provider's ``sub`` names, created on first sight.
+
+    Race-safe: the unique constraint on ``external_subject`` decides, and a
+    concurrent creation of the same subject returns that user. A claimed email
+    that is already taken is not linked (the provider may not verify emails).
+    """
+    attempts = 3
+    for attempt in range(attempts):
+        claimed = email if attempt < attempts - 1 else None
+        user_email = _external_email(subject, claimed)
+        if attempt == attempts - 1:
+            local, _, domain = user_email.partition("@")
+            user_email = f"{local[:50]}.{secrets.token_hex(4)}@{domain}"
+        defaults: dict[str, Any] = {
+            "email": user_email,
+            "username": _external_username(user_email, force_suffix=attempt > 0),
+            "display_name": (display_name or "").strip()[:50],
+            "onboarded": False,
+            # Unusable: these users sign in with the provider, never with a password of ours.
+            "password": make_password(None),
+        }
+        try:
+            user, _ = User.objects.get_or_create(external_subject=subject, defaults=defaults)
+        except IntegrityError:
+            # The email or username was taken meanwhile (a clash on the subject itself
+            # would have returned that user): try again with fresh ones.
+            continue
+        return user
+    raise Conflict("Could not create an account for this identity; try again.")

@@ -1,0 +1,98 @@
+"""Races the auth services must win: each runs the same call from two threads at once.
+
+PostgreSQL only: SQLite serialises every write transaction, so there is no race to lose.
+"""
+
+import threading
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.db import connection
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from rest_framework.exceptions import APIException, AuthenticationFailed, ValidationError
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.models import User
+from accounts.services import auth as services
+from accounts.tests.factories import UserFactory
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL"),
+]
+
+
+def race(call, threads=2):
+    """Runs ``call()`` in several threads released together; returns results and exceptions."""
+    barrier = threading.Barrier(threads)
+    outcomes = []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            outcomes.append(call())
+        except APIException as exc:
+            outcomes.append(exc)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert len(outcomes) == threads
+    return outcomes
+
+
+def test_two_first_sights_of_a_subject_create_one_user():
+    outcomes = race(lambda: services.external_user_get_or_create(subject="sub-race", email="race@example.com"))
+
+    assert all(isinstance(outcome, User) for outcome in outcomes)
+    assert outcomes[0].pk == outcomes[1].pk
+    assert User.objects.filter(external_subject="sub-race").count() == 1
+
+
+def test_two_registrations_with_one_email_create_one_user():
+    def register():
+        return services.user_register(
+            email="race@example.com",
+            username=f"racer_{threading.get_ident() % 100000}",
+            password="a-long-enough-passphrase",
+        )
+
+    outcomes = race(register)
+
+    users = [outcome for outcome in outcomes if isinstance(outcome, User)]
+    errors = [outcome for outcome in outcomes if isinstance(outcome, ValidationError)]
+    assert len(users) == 1
+    assert len(errors) == 1
+    assert "email" in errors[0].detail
+    assert User.objects.count() == 1
+
+
+def test_a_refresh_token_rotates_once_under_concurrent_use():
+    user = UserFactory()
+    refresh = str(RefreshToken.for_user(user))
+
+    outcomes = race(lambda: services.token_refresh(refresh=refresh))
+
+    assert sum(isinstance(outcome, dict) for outcome in outcomes) == 1
+    assert sum(isinstance(outcome, AuthenticationFailed) for outcome in outcomes) == 1
+
+
+def test_a_reset_token_works_once_under_concurrent_use():
+    user = UserFactory()
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+
+    outcomes = race(
+        lambda: services.password_reset_confirm(uid=uid, token=token, new_password="a-long-enough-passphrase")
+    )
+
+    assert sum(isinstance(outcome, User) for outcome in outcomes) == 1
+    errors = [outcome for outcome in outcomes if isinstance(outcome, ValidationError)]
+    assert len(errors) == 1
+    assert "token" in errors[0].detail
