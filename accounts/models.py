@@ -18,11 +18,8 @@ class UserQuerySet(models.QuerySet["User"]):
         return self.filter(username__iexact=username)
 
 
-class UserManager(BaseUserManager["User"]):
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     use_in_migrations = True
-
-    def get_queryset(self) -> UserQuerySet:
-        return UserQuerySet(self.model, using=self._db)
 
     def get_by_natural_key(self, username: str | None) -> User:
         # Email is the login and is unique ignoring case.

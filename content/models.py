@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from content.querysets import TickerQuerySet
+
 POST_MAX_LENGTH = 1000
 COMMENT_MAX_LENGTH = 1000
 MAX_TICKERS_PER_POST = 10
@@ -23,6 +25,8 @@ class Ticker(models.Model):
     symbol = models.CharField(max_length=8, primary_key=True)
     name = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TickerQuerySet.as_manager()
 
     class Meta:
         constraints = [

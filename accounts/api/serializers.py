@@ -1,6 +1,6 @@
 """How users are shown: the author summary, the public profile and the owner's own view.
 
-Viewer flags (`viewer{following, followed_by, muted, blocked}`) belong to the
+Viewer flags (`viewer{following, followed_by, muted, blocked, blocked_by}`) belong to the
 social graph, which sits above this app; whoever renders a page of users puts
 a ``relationships`` mapping ``{user_id: {...flags}}`` in the serializer context
 (``social.querysets.relationships_for``). Without one every flag is false,
@@ -16,7 +16,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 
-NO_RELATIONSHIP = {"following": False, "followed_by": False, "muted": False, "blocked": False}
+NO_RELATIONSHIP = {"following": False, "followed_by": False, "muted": False, "blocked": False, "blocked_by": False}
 
 
 def profile_picture_url(user: User, request: Any) -> str | None:
@@ -37,6 +37,7 @@ class RelationshipSerializer(serializers.Serializer):
     followed_by = serializers.BooleanField(help_text="This user follows the viewer.")
     muted = serializers.BooleanField(help_text="The viewer muted this user.")
     blocked = serializers.BooleanField(help_text="The viewer blocked this user.")
+    blocked_by = serializers.BooleanField(help_text="This user blocked the viewer.")
 
 
 class AuthorSerializer(serializers.ModelSerializer):

@@ -1,1 +1,8 @@
-urlpatterns: list = []  # filled in by the work in progress
+from django.urls import path
+
+from content.api import views
+
+urlpatterns = [
+    path("users/me/watchlist", views.WatchlistView.as_view(), name="watchlist"),
+    path("users/me/watchlist/<str:symbol>", views.WatchlistItemView.as_view(), name="watchlist-item"),
+]

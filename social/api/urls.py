@@ -1,1 +1,8 @@
-urlpatterns: list = []  # filled in by the work in progress
+from django.urls import path
+
+from social.api import views
+
+urlpatterns = [
+    path("users/<int:user_id>", views.UserDetailView.as_view(), name="user-detail"),
+    path("users/by-username/<str:username>", views.UserByUsernameView.as_view(), name="user-by-username"),
+]
