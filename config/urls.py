@@ -8,6 +8,7 @@ api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("social.api.urls")),
     path("", include("content.api.urls")),
+    path("", include("moderation.api.urls")),
 ]
 
 urlpatterns = [

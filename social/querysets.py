@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
 from social.models import Block, Follow, Mute
@@ -52,3 +52,36 @@ def relationships_for(viewer: Any, user_ids: Iterable[int]) -> dict[int, dict[st
     for pk, *values in rows:
         flags[pk] = dict(zip(RELATIONSHIP_FLAGS, (bool(value) for value in values), strict=True))
     return flags
+
+
+def _viewer_id(viewer: Any) -> int | None:
+    return viewer.pk if getattr(viewer, "is_authenticated", False) else None
+
+
+def not_blocked_with(viewer: Any, field: str = "author") -> Q:
+    """Rows whose ``field`` (a user) neither blocked the viewer nor was blocked by them.
+
+    The one rule every list and detail of posts and comments applies; an
+    anonymous viewer blocks nobody.
+    """
+    viewer_id = _viewer_id(viewer)
+    if viewer_id is None:
+        return Q()
+    return ~Q(Exists(Block.objects.filter(user_id=viewer_id, target_id=OuterRef(field)))) & ~Q(
+        Exists(Block.objects.filter(user_id=OuterRef(field), target_id=viewer_id))
+    )
+
+
+def not_muted_by(viewer: Any, field: str = "author") -> Q:
+    """Rows whose ``field`` (a user) the viewer has not muted: for feeds and ticker streams only."""
+    viewer_id = _viewer_id(viewer)
+    if viewer_id is None:
+        return Q()
+    return ~Q(Exists(Mute.objects.filter(user_id=viewer_id, target_id=OuterRef(field))))
+
+
+def is_blocked_either_way(user_a: Any, user_b: Any) -> bool:
+    """True when either user blocked the other (one query)."""
+    return Block.objects.filter(
+        Q(user_id=user_a.pk, target_id=user_b.pk) | Q(user_id=user_b.pk, target_id=user_a.pk)
+    ).exists()

@@ -1,8 +1,11 @@
-from django.urls import path
+"""Every content route; each module of this package keeps its own ``urlpatterns``."""
 
-from content.api import views
+from content.api import discovery, interactions, media, posts, watchlist
 
 urlpatterns = [
-    path("users/me/watchlist", views.WatchlistView.as_view(), name="watchlist"),
-    path("users/me/watchlist/<str:symbol>", views.WatchlistItemView.as_view(), name="watchlist-item"),
+    *watchlist.urlpatterns,
+    *posts.urlpatterns,
+    *interactions.urlpatterns,
+    *media.urlpatterns,
+    *discovery.urlpatterns,
 ]

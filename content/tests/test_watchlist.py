@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from content import watchlist
+from content.services import watchlist
 from content.models import PostTicker, Sentiment, Ticker, WatchlistItem
 from content.tests.factories import PostFactory, TickerFactory, WatchlistItemFactory
 

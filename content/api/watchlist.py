@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotAuthenticated, NotFound
@@ -13,7 +14,7 @@ from rest_framework.views import APIView
 from accounts.models import User
 from content.api.serializers import TickerSerializer, WatchlistAddSerializer
 from content.models import Ticker
-from content.watchlist import WATCHLIST_MAX, watchlist_add, watchlist_remove
+from content.services.watchlist import WATCHLIST_MAX, watchlist_add, watchlist_remove
 from core.schema import problems
 
 
@@ -75,3 +76,9 @@ class WatchlistItemView(APIView):
         if not watchlist_remove(user=_signed_in(request), symbol=symbol):
             raise NotFound("This ticker is not on your watchlist.")
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+urlpatterns = [
+    path("users/me/watchlist", WatchlistView.as_view(), name="watchlist"),
+    path("users/me/watchlist/<str:symbol>", WatchlistItemView.as_view(), name="watchlist-item"),
+]
