@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from content.services import watchlist
 from content.models import PostTicker, Sentiment, Ticker, WatchlistItem
+from content.services import watchlist
 from content.tests.factories import PostFactory, TickerFactory, WatchlistItemFactory
 
 pytestmark = pytest.mark.django_db
