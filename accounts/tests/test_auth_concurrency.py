@@ -5,9 +5,7 @@ PostgreSQL only: SQLite serialises every write transaction, so there is no race 
 
 import threading
 
-import pytest
 from django.contrib.auth.tokens import default_token_generator
-from django.db import connection
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from rest_framework.exceptions import APIException, AuthenticationFailed, ValidationError
@@ -16,35 +14,14 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.models import User
 from accounts.services import auth as services
 from accounts.tests.factories import UserFactory
+from core.testing import postgres_only
+from core.testing import race as race_threads
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL"),
-]
+pytestmark = postgres_only
 
 
 def race(call, threads=2):
-    """Runs ``call()`` in several threads released together; returns results and exceptions."""
-    barrier = threading.Barrier(threads)
-    outcomes = []
-
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            outcomes.append(call())
-        except APIException as exc:
-            outcomes.append(exc)
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=run) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=30)
-    assert len(outcomes) == threads
-    return outcomes
+    return race_threads(call, threads=threads, catch=APIException)
 
 
 def test_two_first_sights_of_a_subject_create_one_user():
