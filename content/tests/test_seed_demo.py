@@ -1,0 +1,269 @@
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.db.models import Count, F, Q
+
+from accounts.models import User, UserInterest
+from accounts.validators import interest_validator, username_validator, validate_timezone
+from content.cashtags import SYMBOL_RE, extract_tickers
+from content.demo import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_USER_EMAIL, demo_users
+from content.models import (
+    Bookmark,
+    Comment,
+    CommentReaction,
+    Post,
+    PostReaction,
+    PostTicker,
+    Repost,
+    Sentiment,
+    Ticker,
+    WatchlistItem,
+)
+from content.reference import reference_tickers
+from moderation.models import Report, ReportStatus, TargetType
+from polls.models import Poll, PollOption, PollVote
+from social.models import Block, Follow, Mute
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", "--users=30", "--posts=200", "--now=2025-06-01T12:00:00", *args, stdout=out)
+    return out.getvalue()
+
+
+def digest() -> str:
+    """Usernames, post texts and times, in creation order."""
+    h = hashlib.sha256()
+    for username, created_at in demo_users().order_by("id").values_list("username", "created_at"):
+        h.update(f"{username}|{created_at.isoformat()}\n".encode())
+    for content, created_at in Post.objects.order_by("id").values_list("content", "created_at"):
+        h.update(f"{content}|{created_at.isoformat()}\n".encode())
+    return h.hexdigest()
+
+
+def test_seed_demo_creates_the_requested_data_set() -> None:
+    output = seed()
+
+    assert demo_users().count() == 30
+    assert Post.objects.count() == 200
+    # Every kind of row is there, in the numbers the summary line prints.
+    counts = {
+        "interests": UserInterest.objects.count(),
+        "watchlist items": WatchlistItem.objects.count(),
+        "follows": Follow.objects.count(),
+        "mutes": Mute.objects.count(),
+        "blocks": Block.objects.count(),
+        "post tickers": PostTicker.objects.count(),
+        "polls": Poll.objects.count(),
+        "poll votes": PollVote.objects.count(),
+        "comments": Comment.objects.count(),
+        "post reactions": PostReaction.objects.count(),
+        "comment reactions": CommentReaction.objects.count(),
+        "reposts": Repost.objects.count(),
+        "bookmarks": Bookmark.objects.count(),
+        "reports": Report.objects.count(),
+    }
+    assert all(counts.values()), counts
+    assert output.startswith("Seeded 30 users, ")
+    for name, count in counts.items():
+        assert f" {count} {name}," in output or f" {count} {name} in " in output
+    assert "(seed 42, now 2025-06-01T12:00:00Z)" in output
+    # The variety a demo needs.
+    assert Comment.objects.filter(parent__isnull=False).exists()
+    assert Post.objects.filter(quoted_post__isnull=False).exists()
+    assert Post.objects.filter(sentiment=Sentiment.BULLISH).exists()
+    assert Post.objects.filter(sentiment=Sentiment.BEARISH).exists()
+    assert Poll.objects.filter(expires_at__lte=NOW).exists()
+    assert Poll.objects.filter(expires_at__gt=NOW).exists()
+    assert Report.objects.filter(status=ReportStatus.OPEN).count() == Report.objects.count()
+    assert Ticker.objects.filter(symbol__in=["AAPL", "BRK.B", "BF.B"]).count() == 3
+
+
+def test_seed_demo_keeps_user_counters_equal_to_the_rows() -> None:
+    seed()
+
+    users = demo_users().annotate(
+        real_followers=Count("follower_set", distinct=True),
+        real_following=Count("following_set", distinct=True),
+        real_posts=Count("posts", filter=Q(posts__deleted_at__isnull=True), distinct=True),
+    )
+    assert [(u.followers_count, u.following_count, u.posts_count) for u in users] == [
+        (u.real_followers, u.real_following, u.real_posts) for u in users
+    ]
+    assert sum(u.followers_count for u in users) == Follow.objects.count()
+    assert sum(u.posts_count for u in users) == 200
+
+
+def test_seed_demo_tags_every_post_with_the_tickers_in_its_text() -> None:
+    seed()
+
+    tagged: dict[int, list[tuple[str, object, object]]] = {}
+    for post_id, symbol, created_at, sentiment in PostTicker.objects.order_by("post_id", "position").values_list(
+        "post_id", "ticker_id", "created_at", "sentiment"
+    ):
+        tagged.setdefault(post_id, []).append((symbol, created_at, sentiment))
+    posts = list(Post.objects.order_by("id"))
+    for post in posts:
+        rows = tagged.get(post.pk, [])
+        assert [symbol for symbol, _, _ in rows] == extract_tickers(post.content), post.content
+        # The copies on PostTicker agree with the post.
+        assert all(created_at == post.created_at and sentiment == post.sentiment for _, created_at, sentiment in rows)
+    assert sum(1 for post in posts if len(tagged.get(post.pk, [])) > 1) > 0
+    assert any("#" in post.content and tagged.get(post.pk) for post in posts)
+    positions = PostTicker.objects.values("post").annotate(n=Count("id"), top=Count("position", distinct=True))
+    assert all(row["n"] == row["top"] for row in positions)
+
+
+def test_seed_demo_respects_constraints_and_validators() -> None:
+    seed()
+
+    # Foreign keys (SQLite checks them at commit, which a test never reaches).
+    connection.check_constraints()
+    for user in demo_users():
+        username_validator(user.username)
+        validate_timezone(user.timezone)
+        assert user.email == user.email.lower()
+        assert user.created_at <= NOW
+    for interest in UserInterest.objects.values_list("interest", flat=True):
+        interest_validator(interest)
+    assert all(SYMBOL_RE.match(symbol) for symbol in Ticker.objects.values_list("symbol", flat=True))
+    assert not Follow.objects.filter(follower=F("following")).exists()
+    assert not Mute.objects.filter(user=F("target")).exists()
+    assert not Block.objects.filter(user=F("target")).exists()
+    blocked = set(Block.objects.values_list("user", "target"))
+    follows = set(Follow.objects.values_list("follower", "following"))
+    assert not any((a, b) in follows or (b, a) in follows for a, b in blocked)
+
+
+def test_seed_demo_times_follow_cause_and_effect() -> None:
+    seed()
+
+    assert not Post.objects.filter(created_at__gt=NOW).exists()
+    assert not Post.objects.filter(created_at__lt=F("author__created_at")).exists()
+    assert not Post.objects.filter(created_at__lt=NOW - timedelta(days=31)).exists()
+    assert not Post.objects.filter(quoted_post__created_at__gt=F("created_at")).exists()
+    assert not Comment.objects.filter(created_at__lt=F("post__created_at")).exists()
+    assert not Comment.objects.filter(created_at__lt=F("parent__created_at")).exists()
+    assert not Comment.objects.filter(created_at__lt=F("author__created_at")).exists()
+    assert not Comment.objects.filter(created_at__gt=NOW).exists()
+    for model in (PostReaction, Repost, Bookmark):
+        assert not model.objects.filter(created_at__lt=F("post__created_at")).exists()
+        assert not model.objects.filter(created_at__lt=F("user__created_at")).exists()
+        assert not model.objects.filter(created_at__gt=NOW).exists()
+    assert not CommentReaction.objects.filter(created_at__lt=F("comment__created_at")).exists()
+    assert not PollVote.objects.filter(created_at__lt=F("poll__created_at")).exists()
+    assert not PollVote.objects.filter(created_at__gte=F("poll__expires_at")).exists()
+    assert not PollVote.objects.filter(created_at__lt=F("user__created_at")).exists()
+
+
+def test_seed_demo_polls_have_two_to_four_options_and_last_one_hour_to_a_week() -> None:
+    seed()
+
+    for poll in Poll.objects.annotate(n=Count("options")):
+        assert 2 <= poll.n <= 4
+        assert timedelta(hours=1) <= poll.expires_at - poll.created_at <= timedelta(hours=168)
+        assert poll.post.created_at == poll.created_at
+    assert not PollVote.objects.exclude(option__poll=F("poll")).exists()
+    assert list(PollOption.objects.filter(poll=Poll.objects.first()).values_list("position", flat=True)) == list(
+        range(PollOption.objects.filter(poll=Poll.objects.first()).count())
+    )
+
+
+def test_seed_demo_reports_never_target_the_reporter() -> None:
+    seed()
+
+    assert Report.objects.filter(target_type=TargetType.POST).exists()
+    assert not Report.objects.filter(post__author=F("reporter")).exists()
+    assert not Report.objects.filter(comment__author=F("reporter")).exists()
+    assert not Report.objects.filter(user=F("reporter")).exists()
+
+
+def test_seed_demo_with_the_same_seed_and_anchor_is_identical() -> None:
+    seed("--seed=7")
+    first = digest()
+
+    seed("--seed=7", "--flush")
+    assert digest() == first
+
+    seed("--seed=8", "--flush")
+    assert digest() != first
+
+
+def test_seed_demo_admin_and_demo_member_can_sign_in() -> None:
+    seed()
+    # One hash computed once, shared by every demo account.
+    assert demo_users().values("password").distinct().count() == 1
+
+    admin = User.objects.get(email=DEMO_ADMIN_EMAIL)
+    assert (admin.username, admin.is_staff, admin.is_superuser, admin.is_active) == ("admin", True, True, True)
+    assert admin.check_password(DEMO_PASSWORD)
+    member = User.objects.get(email=DEMO_USER_EMAIL)
+    assert (member.username, member.is_staff, member.is_superuser) == ("demo", False, False)
+    assert authenticate(username=DEMO_USER_EMAIL, password=DEMO_PASSWORD) == member
+    # Something to look at when signed in as the demo member.
+    assert member.following_count >= 20
+    assert member.watchlist.exists()
+    assert member.mutes.exists()
+    assert member.blocks.exists()
+
+
+def test_seed_demo_again_without_flush_changes_nothing() -> None:
+    seed()
+    before = (digest(), Follow.objects.count(), PostReaction.objects.count())
+
+    output = seed("--seed=8")
+
+    assert "Demo data already present" in output
+    assert "--flush" in output
+    assert (digest(), Follow.objects.count(), PostReaction.objects.count()) == before
+
+
+def test_seed_demo_flush_removes_only_demo_data() -> None:
+    member = User.objects.create_user(email="member@example.com", username="admin")  # the demo admin's name
+    own_post = Post.objects.create(author=member, content="My own post.")
+    seed()
+    demo_post = Post.objects.exclude(author=member).order_by("id")[0]
+    PostReaction.objects.create(post=demo_post, user=member)
+    Follow.objects.create(follower=member, following=demo_post.author)
+    Comment.objects.create(post=own_post, author=demo_post.author, content="Nice.")
+
+    seed("--flush")
+
+    assert User.objects.get(email=DEMO_ADMIN_EMAIL).username == "admin_demo1"
+    assert demo_users().count() == 30
+    assert Post.objects.filter(pk=own_post.pk).exists()
+    assert Post.objects.count() == 201
+    # What tied the member to the old demo data went with it.
+    assert not PostReaction.objects.filter(user=member).exists()
+    assert not Follow.objects.filter(follower=member).exists()
+    assert not Comment.objects.filter(post=own_post).exists()
+    connection.check_constraints()
+
+
+@pytest.mark.parametrize(("args", "message"), [(["--users=1"], "--users"), (["--posts=-1"], "--posts")])
+def test_seed_demo_refuses_bad_arguments(args: list[str], message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        call_command("seed_demo", *args, stdout=StringIO())
+
+    assert not demo_users().exists()
+
+
+def test_reference_tickers_are_valid_symbols_with_names() -> None:
+    tickers = reference_tickers()
+
+    assert 150 <= len(tickers) <= 400
+    assert tickers["AAPL"] == "Apple Inc."
+    assert {"BRK.B", "BF.B"} <= tickers.keys()
+    assert all(SYMBOL_RE.match(symbol) and name for symbol, name in tickers.items())
