@@ -85,3 +85,45 @@ def is_blocked_either_way(user_a: Any, user_b: Any) -> bool:
     return Block.objects.filter(
         Q(user_id=user_a.pk, target_id=user_b.pk) | Q(user_id=user_b.pk, target_id=user_a.pk)
     ).exists()
+
+
+# Lists of the graph. Each returns relation rows (their `created_at`/`id` are
+# the keyset) with the listed user joined in; only visible users are listed.
+
+
+def follower_rows(user: User) -> QuerySet[Follow]:
+    """Follows of ``user`` by active, non-suspended users, with the follower; read on follow_followers_idx."""
+    return (
+        Follow.objects.filter(following_id=user.pk)
+        .filter(follower__is_active=True, follower__suspended_at__isnull=True)
+        .select_related("follower")
+    )
+
+
+def following_rows(user: User) -> QuerySet[Follow]:
+    """Follows by ``user`` of active, non-suspended users, with the followed user; read on follow_following_idx."""
+    return (
+        Follow.objects.filter(follower_id=user.pk)
+        .filter(following__is_active=True, following__suspended_at__isnull=True)
+        .select_related("following")
+    )
+
+
+def mute_rows(user: User) -> QuerySet[Mute]:
+    """``user``'s mutes of visible users, newest first, with the target; read on mute_user_recent_idx."""
+    return (
+        Mute.objects.filter(user_id=user.pk)
+        .filter(target__is_active=True, target__suspended_at__isnull=True)
+        .select_related("target")
+        .order_by("-created_at", "-id")
+    )
+
+
+def block_rows(user: User) -> QuerySet[Block]:
+    """``user``'s blocks of visible users, newest first, with the target; read on block_user_recent_idx."""
+    return (
+        Block.objects.filter(user_id=user.pk)
+        .filter(target__is_active=True, target__suspended_at__isnull=True)
+        .select_related("target")
+        .order_by("-created_at", "-id")
+    )
