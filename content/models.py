@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from content.querysets import TickerQuerySet
+from content.querysets import PostQuerySet, TickerQuerySet
+from content.querysets_interactions import CommentQuerySet
 
 POST_MAX_LENGTH = 1000
 COMMENT_MAX_LENGTH = 1000
@@ -53,6 +54,8 @@ class Post(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     deleted_at = models.DateTimeField(null=True, blank=True)
     is_hidden = models.BooleanField(default=False, help_text="Hidden by a moderator; reversible.")
+
+    objects = PostQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -118,6 +121,8 @@ class Comment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     deleted_at = models.DateTimeField(null=True, blank=True)
     is_hidden = models.BooleanField(default=False, help_text="Hidden by a moderator; reversible.")
+
+    objects = CommentQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -1,17 +1,21 @@
-"""Reads over content: tickers with their activity."""
+"""Reads over content: who may see which posts, posts ready to show, tickers with their activity."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from social.querysets import not_blocked_with, not_muted_by
+
 if TYPE_CHECKING:
-    from content.models import Ticker  # noqa: F401 - named in the generic base below
+    from content.models import Post, Ticker  # noqa: F401 - named in the generic bases below
 
 SENTIMENT_WINDOW = timedelta(hours=24)
 
@@ -54,3 +58,217 @@ class TickerQuerySet(models.QuerySet["Ticker"]):
             .annotate(watched_at=F("watchers__created_at"), watch_id=F("watchers__id"))
             .order_by("-watched_at", "-watch_id")
         )
+
+
+def _count_by(queryset: models.QuerySet[Any], field: str) -> Coalesce:
+    """``COALESCE((SELECT COUNT(*) ... WHERE field = outer.id), 0)``: exact, and no join fan-out."""
+    counted = queryset.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=models.IntegerField()), Value(0))
+
+
+VIEWER_FLAGS = ("reacted", "reposted", "bookmarked")
+
+
+class PostQuerySet(models.QuerySet["Post"]):
+    """Visibility rules and display loading for posts; every list and detail of posts starts here."""
+
+    def visible_to(self, viewer: Any) -> PostQuerySet:
+        """Posts the viewer may open: not deleted, not hidden by a moderator, by an active and
+        unsuspended author, and no block between the author and the viewer (either way).
+
+        Anonymous viewers (or None) see every such post. Mutes do not apply: a
+        direct link to a muted author's post still works (see ``for_feed``).
+        """
+        return self.filter(
+            deleted_at__isnull=True,
+            is_hidden=False,
+            author__is_active=True,
+            author__suspended_at__isnull=True,
+        ).filter(not_blocked_with(viewer))
+
+    def for_feed(self, viewer: Any) -> PostQuerySet:
+        """``visible_to`` minus the authors the viewer muted: feeds and ticker streams."""
+        return self.visible_to(viewer).filter(not_muted_by(viewer))
+
+    def for_display(self, viewer: Any) -> PostQuerySet:
+        """Everything ``PostSerializer`` reads, in a fixed number of queries whatever the page size.
+
+        The post row with its author; prefetched tickers, media and poll (with
+        results and the viewer's vote); stats as correlated COUNT subqueries
+        (``reactions_count``, ``comments_count``, ``reposts_count``,
+        ``quotes_count``, ``bookmarks_count``); and the quoted post, loaded
+        the same way through ``visible_to(viewer)``, so it is None when the
+        viewer may not see it (deleted, hidden, blocked). Viewer flags are a
+        separate batch: ``post_viewer_flags``.
+        """
+        from content.models import Post
+
+        quoted = Post.objects.visible_to(viewer)._displayable(viewer)
+        return self._displayable(viewer).prefetch_related(Prefetch("quoted_post", queryset=quoted))
+
+    def _displayable(self, viewer: Any) -> PostQuerySet:
+        from content.models import VISIBLE, Bookmark, Comment, Media, Post, PostReaction, PostTicker, Repost
+        from polls.models import Poll
+
+        return (
+            self.select_related("author")
+            .prefetch_related(
+                Prefetch("post_tickers", queryset=PostTicker.objects.order_by("position"), to_attr="ordered_tickers"),
+                Prefetch("media", queryset=Media.objects.order_by("position"), to_attr="ordered_media"),
+                Prefetch("poll", queryset=Poll.objects.with_results(viewer)),
+            )
+            .annotate(
+                reactions_count=_count_by(PostReaction.objects.all(), "post_id"),
+                comments_count=_count_by(Comment.objects.filter(VISIBLE), "post_id"),
+                reposts_count=_count_by(Repost.objects.all(), "post_id"),
+                quotes_count=_count_by(Post.objects.filter(VISIBLE), "quoted_post_id"),
+                bookmarks_count=_count_by(Bookmark.objects.all(), "post_id"),
+            )
+        )
+
+
+def post_viewer_flags(viewer: Any, post_ids: Iterable[int]) -> dict[int, dict[str, bool]]:
+    """``{post_id: {reacted, reposted, bookmarked}}`` for a page of posts, in one query.
+
+    One UNION of three index probes (the ``(post, user)`` unique constraints).
+    Anonymous viewers get all-false flags without a query.
+    """
+    from content.models import Bookmark, PostReaction, Repost
+
+    ids = list(dict.fromkeys(int(pk) for pk in post_ids))
+    flags = {pk: dict.fromkeys(VIEWER_FLAGS, False) for pk in ids}
+    if not ids or not getattr(viewer, "is_authenticated", False):
+        return flags
+    rows = (
+        PostReaction.objects.filter(user_id=viewer.pk, post_id__in=ids)
+        .values_list("post_id", Value("reacted", output_field=models.CharField()))
+        .union(
+            Repost.objects.filter(user_id=viewer.pk, post_id__in=ids).values_list(
+                "post_id", Value("reposted", output_field=models.CharField())
+            ),
+            Bookmark.objects.filter(user_id=viewer.pk, post_id__in=ids).values_list(
+                "post_id", Value("bookmarked", output_field=models.CharField())
+            ),
+            all=True,
+        )
+    )
+    for post_id, flag in rows:
+        flags[post_id][flag] = True
+    return flags
+
+
+# The following feed: the viewer's own posts, their followees' posts, and their
+# followees' plain reposts. An item's key is (sort_time, kind, item_id), newest
+# first: a post is (created_at, 1, post id), a repost (created_at, 0, repost id).
+# Keys are unique and never change, so keyset paging neither repeats nor skips.
+FEED_POST = 1
+FEED_REPOST = 0
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One item of the following feed: a post, or a plain repost of ``post_id`` by ``reposted_by``."""
+
+    sort_time: datetime
+    kind: int
+    item_id: int
+    post_id: int
+    reposted_by: Any = None
+
+
+def _after(kind: int, cursor: Sequence[Any] | None, *, forward: bool) -> Q:
+    """Rows of one source (all of ``kind``) strictly after ``cursor`` = (time, kind, id).
+
+    Forward is older (descending keys). The leading ``time <=`` (``>=``) bound is
+    redundant but lets the database range-scan the (…, created_at, id) index.
+    """
+    if cursor is None:
+        return Q()
+    time, cursor_kind, item_id = cursor
+    if forward:
+        bound = Q(created_at__lte=time)
+        if kind < cursor_kind:
+            return bound
+        if kind > cursor_kind:
+            return Q(created_at__lt=time)
+        return bound & (Q(created_at__lt=time) | Q(created_at=time, id__lt=item_id))
+    bound = Q(created_at__gte=time)
+    if kind > cursor_kind:
+        return bound
+    if kind < cursor_kind:
+        return Q(created_at__gt=time)
+    return bound & (Q(created_at__gt=time) | Q(created_at=time, id__gt=item_id))
+
+
+def _followed_reposts(
+    viewer: Any, followees: models.QuerySet[Any], *, cursor: Sequence[Any] | None, forward: bool, limit: int
+) -> list[FeedEntry]:
+    """Up to ``limit`` visible reposts by the followees after ``cursor``, in feed order.
+
+    Ordering every followee's reposts with their joins and visibility probes
+    costs as much as all of them together; so the next ``batch`` keys are cut
+    first on ``repost_user_recent_idx`` alone (an index-only top-N), and only
+    those are joined and filtered, in the same query. Should filtering leave
+    fewer than ``limit`` out of a full batch, the next batch is read.
+    """
+    from content.models import Repost
+
+    order = ("-created_at", "-id") if forward else ("created_at", "id")
+    batch = max(3 * limit, 60)
+    entries: list[FeedEntry] = []
+    position = cursor
+    while True:
+        candidates = (
+            Repost.objects.filter(user_id__in=Subquery(followees))
+            .filter(_after(FEED_REPOST, position, forward=forward))
+            .order_by(*order)
+        )
+        visible = (
+            Repost.objects.filter(id__in=candidates.values("id")[:batch])
+            .filter(user__is_active=True, user__suspended_at__isnull=True)
+            .filter(not_muted_by(viewer, "user"), not_blocked_with(viewer, "user"))
+            .filter(
+                post__deleted_at__isnull=True,
+                post__is_hidden=False,
+                post__author__is_active=True,
+                post__author__suspended_at__isnull=True,
+            )
+            .filter(not_blocked_with(viewer, "post__author"), not_muted_by(viewer, "post__author"))
+            .select_related("user")
+            .order_by(*order)[: limit - len(entries)]
+        )
+        entries += [FeedEntry(r.created_at, FEED_REPOST, r.pk, r.post_id, r.user) for r in visible]
+        if len(entries) >= limit:
+            return entries
+        # Short: either the followees' reposts ran out, or filtering dropped some of a full batch.
+        last = list(candidates.values_list("created_at", "id")[batch - 1 : batch])
+        if not last:
+            return entries
+        position = (last[0][0], FEED_REPOST, last[0][1])
+
+
+def following_feed(viewer: Any, *, cursor: Sequence[Any] | None, forward: bool, limit: int) -> list[FeedEntry]:
+    """Up to ``limit`` entries of ``viewer``'s following feed after ``cursor``, in feed order
+    (newest first when ``forward``, oldest first otherwise).
+
+    Three sources, each read newest first on its own index and cut at ``limit``
+    before a merge in Python: the viewer's own posts and the followees' posts
+    (``post_author_recent_idx``), and the followees' reposts
+    (``repost_user_recent_idx``). Posts follow the ``for_feed`` rules; a repost
+    shows only while its post would, and its reposter is active, unmuted and
+    unblocked. A post reposted by several followees appears once per repost
+    (each is its own event, with its own ``reposted_by``).
+    """
+    from content.models import Post
+    from social.models import Follow
+
+    order = ("-created_at", "-id") if forward else ("created_at", "id")
+    followees = Follow.objects.filter(follower_id=viewer.pk).values("following_id")
+    posts = Post.objects.for_feed(viewer).filter(_after(FEED_POST, cursor, forward=forward)).order_by(*order)
+    own = posts.filter(author_id=viewer.pk).values_list("created_at", "id")[:limit]
+    followed = posts.filter(author_id__in=Subquery(followees)).values_list("created_at", "id")[:limit]
+    reposts = _followed_reposts(viewer, followees, cursor=cursor, forward=forward, limit=limit)
+    entries = [FeedEntry(created_at, FEED_POST, pk, pk) for created_at, pk in [*own, *followed]]
+    entries += reposts
+    entries.sort(key=lambda entry: (entry.sort_time, entry.kind, entry.item_id), reverse=forward)
+    return entries[:limit]

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, Q, QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
@@ -51,6 +52,13 @@ def keyset_filter(ordering: Sequence[str], values: Sequence[Any], *, forward: bo
         for previous_field, previous_value in zip(ordering[:index], values[:index], strict=True):
             clause &= Q(**{previous_field.lstrip("-"): previous_value})
         clauses |= clause
+    if len(ordering) > 1:
+        # Redundant, but a plain range on the leading field is what lets the
+        # database start the index scan at the cursor instead of filtering
+        # every row before it (the OR above is not an index condition).
+        first = ordering[0]
+        lookup = "lte" if first.startswith("-") == forward else "gte"
+        clauses = Q(**{f"{first.lstrip('-')}__{lookup}": values[0]}) & clauses
     return clauses
 
 
@@ -118,7 +126,11 @@ class CursorPagination(BasePagination):
         order = self.ordering_fields if forward else tuple(_flip(field) for field in self.ordering_fields)
         queryset = queryset.order_by(*order)
         if cursor is not None:
-            queryset = queryset.filter(keyset_filter(self.ordering_fields, cursor[1], forward=forward))
+            try:
+                queryset = queryset.filter(keyset_filter(self.ordering_fields, cursor[1], forward=forward))
+            except (TypeError, ValueError, DjangoValidationError):
+                # A forged cursor whose values do not fit the ordering fields' types.
+                raise ValidationError({"cursor": ["Invalid cursor."]}) from None
         rows = list(queryset[: self.limit + 1])
         has_more = len(rows) > self.limit
         rows = rows[: self.limit]

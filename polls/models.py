@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from polls.querysets import PollQuerySet
+
 MIN_OPTIONS = 2
 MAX_OPTIONS = 4
 OPTION_MAX_LENGTH = 80
@@ -16,6 +18,8 @@ class Poll(models.Model):
 
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
+
+    objects = PollQuerySet.as_manager()
 
     class Meta:
         constraints = [

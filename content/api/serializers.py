@@ -1,12 +1,27 @@
-"""How content is shown: tickers (posts come later)."""
+"""How content is shown: posts (with their poll and quoted post) and tickers."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from content.models import Ticker
+from accounts.api.serializers import AuthorSerializer
+from content.models import MAX_MEDIA_PER_POST, POST_MAX_LENGTH, Media, Post, Sentiment, Ticker
+from content.querysets import VIEWER_FLAGS, post_viewer_flags
+from polls.api.serializers import IdField, PollCreateSerializer, PollSerializer
+
+__all__ = [
+    "PollSerializer",
+    "PostCreateSerializer",
+    "PostSerializer",
+    "TickerSerializer",
+    "post_serializer_context",
+]
+
+NO_FLAGS = dict.fromkeys(VIEWER_FLAGS, False)
 
 
 class TickerSentimentSerializer(serializers.Serializer):
@@ -36,4 +51,111 @@ class WatchlistAddSerializer(serializers.Serializer):
     symbol = serializers.CharField(
         max_length=16,
         help_text="A ticker symbol such as `AAPL` or `BRK.B`; a leading `$` or `#` is ignored, case does not matter.",
+    )
+
+
+class MediaSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Media
+        fields = ["url", "content_type", "width", "height"]
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "format": "uri"})
+    def get_url(self, media: Media) -> str:
+        url = media.file.url
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
+class PostStatsSerializer(serializers.Serializer):
+    reactions = serializers.IntegerField(source="reactions_count")
+    comments = serializers.IntegerField(source="comments_count", help_text="Visible comments and replies.")
+    reposts = serializers.IntegerField(source="reposts_count", help_text="Plain reposts.")
+    quotes = serializers.IntegerField(source="quotes_count", help_text="Visible posts quoting this one.")
+    bookmarks = serializers.IntegerField(source="bookmarks_count")
+
+
+class PostViewerSerializer(serializers.Serializer):
+    reacted = serializers.BooleanField(help_text="The viewer likes this post.")
+    reposted = serializers.BooleanField(help_text="The viewer reposted it (plain repost).")
+    bookmarked = serializers.BooleanField(help_text="The viewer bookmarked it.")
+
+
+class QuotedPostSerializer(serializers.ModelSerializer):
+    """A post without its own quoted post: what a quote shows, one level deep.
+
+    Posts must come from ``Post.objects.for_display(viewer)``; viewer flags
+    from ``post_serializer_context`` (all false without it).
+    """
+
+    id = serializers.CharField(read_only=True)
+    author = AuthorSerializer(read_only=True)
+    tickers = serializers.SerializerMethodField()
+    media = MediaSerializer(source="ordered_media", many=True, read_only=True)
+    poll = PollSerializer(read_only=True, allow_null=True)
+    stats = PostStatsSerializer(source="*", read_only=True)
+    viewer = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Post
+        fields = ["id", "author", "content", "tickers", "media", "poll", "sentiment", "created_at", "stats", "viewer"]
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"}, "description": "In order of first mention."})
+    def get_tickers(self, post: Post) -> list[str]:
+        return [link.ticker_id for link in post.ordered_tickers]  # type: ignore[attr-defined]
+
+    @extend_schema_field(PostViewerSerializer)
+    def get_viewer(self, post: Post) -> dict[str, bool]:
+        flags = self.context.get("post_flags") or {}
+        return dict(flags.get(post.pk, NO_FLAGS))
+
+
+class PostSerializer(QuotedPostSerializer):
+    """The contract's "post"; ``reposted_by`` is set on plain reposts in the following feed."""
+
+    quoted_post = QuotedPostSerializer(
+        read_only=True, allow_null=True, help_text="The quoted post; null if it is gone or not visible to you."
+    )
+    reposted_by = AuthorSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="Who reposted it, when the post is in the following feed as a plain repost; else null.",
+    )
+
+    class Meta(QuotedPostSerializer.Meta):
+        fields = [*QuotedPostSerializer.Meta.fields, "quoted_post", "reposted_by"]
+        read_only_fields = fields
+
+
+def post_serializer_context(request: Any, posts: Iterable[Post]) -> dict[str, Any]:
+    """The context ``PostSerializer`` needs for a page of posts: one query for the viewer flags
+    of the posts and the posts they quote (none for anonymous viewers)."""
+    ids: list[int] = []
+    for post in posts:
+        ids.append(post.pk)
+        if post.quoted_post_id is not None:
+            ids.append(post.quoted_post_id)
+    return {"request": request, "post_flags": post_viewer_flags(request.user, ids)}
+
+
+class PostCreateSerializer(serializers.Serializer):
+    content = serializers.CharField(
+        max_length=POST_MAX_LENGTH,
+        help_text=f"1-{POST_MAX_LENGTH} characters after trimming; `$AAPL` or `#AAPL` tags a ticker.",
+    )
+    sentiment = serializers.ChoiceField(choices=Sentiment.choices, required=False, allow_null=True)
+    media_ids = serializers.ListField(
+        child=IdField(),
+        required=False,
+        max_length=MAX_MEDIA_PER_POST,
+        help_text=f"Up to {MAX_MEDIA_PER_POST} of your uploads (`media/upload`) not yet on a post, in display order.",
+    )
+    poll = PollCreateSerializer(required=False, allow_null=True)
+    quoted_post_id = IdField(
+        required=False,
+        allow_null=True,
+        help_text="Quote this post: 400 if it does not exist or you cannot see it, 403 if a block stands between you.",
     )

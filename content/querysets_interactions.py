@@ -1,0 +1,89 @@
+"""Reads over interactions: comments (who may see which, and how they are shown) and bookmarks.
+
+Kept apart from ``content/querysets.py`` (posts and tickers) so the two can
+grow independently; the rules are the same: a method that builds a list owns
+its ``select_related`` and annotations, viewer flags come in one batch query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from accounts.models import User
+from social.querysets import not_blocked_with
+
+if TYPE_CHECKING:
+    from content.models import Bookmark, Comment  # noqa: F401 - named in the generic bases below
+
+
+def _viewer_id(viewer: Any) -> int | None:
+    return viewer.pk if getattr(viewer, "is_authenticated", False) else None
+
+
+class CommentQuerySet(models.QuerySet["Comment"]):
+    def visible_to(self, viewer: Any) -> CommentQuerySet:
+        """Comments the viewer may see: not deleted or hidden, by an active and unsuspended
+        author neither blocking nor blocked by the viewer, on a post the viewer may see.
+
+        ``viewer`` may be anonymous (or None): then only blocks do not apply.
+        """
+        from content.models import Post
+
+        return (
+            self.filter(deleted_at__isnull=True, is_hidden=False)
+            .filter(author__is_active=True, author__suspended_at__isnull=True)
+            .filter(not_blocked_with(viewer))
+            .filter(Exists(Post.objects.visible_to(viewer).filter(pk=OuterRef("post_id"))))
+        )
+
+    def for_display(self, viewer: Any = None) -> CommentQuerySet:
+        """With the author (one join) and ``reactions_count`` (a correlated count, no GROUP BY).
+
+        ``viewer`` is accepted for symmetry with posts; the viewer's own flags come
+        from :func:`comment_viewer_flags`, one query per page.
+        """
+        from content.models import CommentReaction
+
+        reactions = (
+            CommentReaction.objects.filter(comment_id=OuterRef("pk"))
+            .order_by()
+            .values("comment_id")
+            .annotate(n=Count("*"))
+            .values("n")
+        )
+        return self.select_related("author").annotate(
+            reactions_count=Coalesce(Subquery(reactions, output_field=models.IntegerField()), Value(0))
+        )
+
+
+def comment_viewer_flags(viewer: Any, comment_ids: Iterable[int]) -> dict[int, dict[str, bool]]:
+    """``{comment_id: {"reacted": bool}}`` for each id: one query, none for anonymous viewers."""
+    from content.models import CommentReaction
+
+    ids = list(dict.fromkeys(comment_ids))
+    flags = {pk: {"reacted": False} for pk in ids}
+    viewer_id = _viewer_id(viewer)
+    if viewer_id is None or not ids:
+        return flags
+    reacted = CommentReaction.objects.filter(user_id=viewer_id, comment_id__in=ids).values_list("comment_id", flat=True)
+    for pk in reacted:
+        flags[pk]["reacted"] = True
+    return flags
+
+
+def bookmarks_of(user: User) -> models.QuerySet[Bookmark]:
+    """The user's bookmarks whose post the user may still see (order: the caller's pagination).
+
+    Bookmarks of posts since deleted, hidden or blocked are kept (they come back
+    if the post does) but not listed.
+    """
+    from content.models import Bookmark, Post
+
+    return Bookmark.objects.filter(user_id=user.pk).filter(
+        Exists(Post.objects.visible_to(user).filter(pk=OuterRef("post_id")))
+    )

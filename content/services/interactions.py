@@ -1,0 +1,191 @@
+"""Interactions with posts and comments: comments, likes, reposts (plain and quotes), bookmarks.
+
+The rules every write here follows:
+
+- The target must be visible to the public (not deleted, not hidden by a
+  moderator, by an active and unsuspended author), else 404.
+- A block between the acting user and the target's author, either way, is a
+  403: the block refuses the action. (Reads answer 404 for such posts, or leave
+  the comments out; see ``visible_to``.)
+- "Once per user" is decided by the unique constraints, never by a read
+  first: an insert in a savepoint either lands or raises IntegrityError, so
+  concurrent requests cannot make duplicates or a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+
+from accounts.models import User
+from content.models import COMMENT_MAX_LENGTH, Bookmark, Comment, CommentReaction, Post, PostReaction, Repost
+from content.services.posts import post_create
+from core.exceptions import Conflict
+from social.querysets import is_blocked_either_way
+
+# Ids beyond a bigint are nobody's; asking the database would be an error, not a 404.
+MAX_ID = 2**63 - 1
+# Who "the public" is: a viewer without blocks.
+PUBLIC = AnonymousUser()
+
+NO_SUCH_POST = "No such post."
+NO_SUCH_COMMENT = "No such comment."
+BLOCKED = "You cannot interact with this user's content: one of you blocked the other."
+
+
+def _valid_id(pk: int) -> bool:
+    return 0 < pk <= MAX_ID
+
+
+def _post_to_act_on(*, user: User, post_id: int) -> Post:
+    """The post, if anyone may see it (else 404) and no block stands between the user and its author (else 403)."""
+    if not _valid_id(post_id):
+        raise NotFound(NO_SUCH_POST)
+    post = Post.objects.visible_to(PUBLIC).select_related("author").filter(pk=post_id).first()
+    if post is None:
+        raise NotFound(NO_SUCH_POST)
+    if is_blocked_either_way(user, post.author):
+        raise PermissionDenied(BLOCKED)
+    return post
+
+
+def _comment_to_act_on(*, user: User, comment_id: int) -> Comment:
+    """The comment, if anyone may see it (else 404) and no block stands between the user and
+    the comment's author or the post's author (else 403)."""
+    if not _valid_id(comment_id):
+        raise NotFound(NO_SUCH_COMMENT)
+    comment = Comment.objects.visible_to(PUBLIC).select_related("author", "post__author").filter(pk=comment_id).first()
+    if comment is None:
+        raise NotFound(NO_SUCH_COMMENT)
+    if is_blocked_either_way(user, comment.author) or is_blocked_either_way(user, comment.post.author):
+        raise PermissionDenied(BLOCKED)
+    return comment
+
+
+def _insert_once(model: type[models.Model], **fields: Any) -> bool:
+    """Inserts the row; False when the unique constraint says it is already there."""
+    try:
+        with transaction.atomic():
+            model._default_manager.create(**fields)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _toggle(model: type[models.Model], **fields: Any) -> bool:
+    """Adds the row, or removes it if it was there; True when it is there now.
+
+    Concurrent toggles by one user serialise on the unique index: the second
+    insert waits for the first transaction, then fails and deletes, which is
+    exactly two toggles in a row.
+    """
+    if _insert_once(model, **fields):
+        return True
+    model._default_manager.filter(**fields).delete()
+    return False
+
+
+# Comments
+
+
+@transaction.atomic
+def comment_create(*, author: User, post_id: int, content: str, parent_id: int | None = None) -> Comment:
+    """A comment on a post, or a reply to a comment of the same post that the author can see."""
+    content = content.strip()
+    if not content:
+        raise ValidationError({"content": ["A comment cannot be empty."]})
+    if len(content) > COMMENT_MAX_LENGTH:
+        raise ValidationError({"content": [f"A comment has at most {COMMENT_MAX_LENGTH} characters."]})
+    post = _post_to_act_on(user=author, post_id=post_id)
+    if parent_id is not None and not (
+        _valid_id(parent_id) and Comment.objects.visible_to(author).filter(pk=parent_id, post=post).exists()
+    ):
+        raise ValidationError({"parent_id": ["No such comment on this post."]})
+    return Comment.objects.create(post=post, author=author, content=content, parent_id=parent_id)
+
+
+@transaction.atomic
+def comment_delete(*, user: User, comment_id: int) -> None:
+    """Soft-deletes a comment: by its author or staff (403 for anyone else who can see it, else 404).
+
+    Replies stay; they keep their ``parent_id``.
+    """
+    comment = Comment.objects.filter(pk=comment_id, deleted_at__isnull=True).first() if _valid_id(comment_id) else None
+    if comment is None:
+        raise NotFound(NO_SUCH_COMMENT)
+    if comment.author_id != user.pk and not user.is_staff:
+        if Comment.objects.visible_to(user).filter(pk=comment.pk).exists():
+            raise PermissionDenied("Only the author or staff may delete a comment.")
+        raise NotFound(NO_SUCH_COMMENT)
+    Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(deleted_at=timezone.now())
+
+
+# Likes
+
+
+@transaction.atomic
+def post_reaction_toggle(*, user: User, post_id: int) -> tuple[bool, int]:
+    """Likes the post, or unlikes it if liked; returns (liked now, likes now)."""
+    post = _post_to_act_on(user=user, post_id=post_id)
+    reacted = _toggle(PostReaction, post=post, user=user)
+    return reacted, PostReaction.objects.filter(post=post).count()
+
+
+@transaction.atomic
+def comment_reaction_toggle(*, user: User, comment_id: int) -> tuple[bool, int]:
+    """Likes the comment, or unlikes it if liked; returns (liked now, likes now)."""
+    comment = _comment_to_act_on(user=user, comment_id=comment_id)
+    reacted = _toggle(CommentReaction, comment=comment, user=user)
+    return reacted, CommentReaction.objects.filter(comment=comment).count()
+
+
+# Reposts
+
+
+@transaction.atomic
+def repost_create(*, user: User, post_id: int) -> int:
+    """A plain repost (one's own posts too, as on Mastodon); 409 if already reposted. Returns the reposts now."""
+    post = _post_to_act_on(user=user, post_id=post_id)
+    if not _insert_once(Repost, post=post, user=user):
+        raise Conflict("You have already reposted this post.")
+    return Repost.objects.filter(post=post).count()
+
+
+@transaction.atomic
+def repost_quote(*, user: User, post_id: int, content: str) -> Post:
+    """A quote: a new post by ``user`` quoting the post, made by ``post_create``."""
+    _post_to_act_on(user=user, post_id=post_id)
+    return post_create(author=user, content=content, quoted_post_id=post_id)
+
+
+@transaction.atomic
+def repost_delete(*, user: User, post_id: int) -> bool:
+    """Removes the user's plain repost of the post, whatever became of the post; False if there was none."""
+    if not _valid_id(post_id):
+        return False
+    deleted, _ = Repost.objects.filter(post_id=post_id, user=user).delete()
+    return deleted > 0
+
+
+# Bookmarks
+
+
+@transaction.atomic
+def bookmark_add(*, user: User, post_id: int) -> tuple[bool, int]:
+    """Bookmarks the post; returns (added now — False if it was already there, bookmarks of the post now)."""
+    post = _post_to_act_on(user=user, post_id=post_id)
+    created = _insert_once(Bookmark, post=post, user=user)
+    return created, Bookmark.objects.filter(post=post).count()
+
+
+@transaction.atomic
+def bookmark_remove(*, user: User, post_id: int) -> bool:
+    """Removes the bookmark, whatever became of the post; False if there was none."""
+    if not _valid_id(post_id):
+        return False
+    deleted, _ = Bookmark.objects.filter(post_id=post_id, user=user).delete()
+    return deleted > 0

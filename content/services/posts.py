@@ -1,0 +1,152 @@
+"""Writing posts: creating one (with tickers, media, a poll or a quote) and deleting it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from rest_framework.exceptions import PermissionDenied, ValidationError
+
+from accounts.models import User
+from content.cashtags import extract_tickers
+from content.models import MAX_MEDIA_PER_POST, POST_MAX_LENGTH, Media, Post, PostTicker, Sentiment, Ticker
+from content.reference import reference_tickers
+from polls.services import poll_clean, poll_create
+from social.querysets import is_blocked_either_way
+
+NO_SUCH_QUOTED_POST = "No such post, or you cannot see it."
+CANNOT_QUOTE_BLOCKED = "You cannot quote this post: one of you blocked the other."
+
+
+def _clean_content(content: Any) -> str:
+    text = content.strip() if isinstance(content, str) else ""
+    if not 1 <= len(text) <= POST_MAX_LENGTH:
+        raise ValidationError({"content": [f"A post is 1-{POST_MAX_LENGTH} characters (after trimming)."]})
+    return text
+
+
+def _clean_media_ids(media_ids: Sequence[int]) -> list[int]:
+    ids = [int(pk) for pk in media_ids]
+    if len(ids) > MAX_MEDIA_PER_POST:
+        raise ValidationError({"media_ids": [f"A post has at most {MAX_MEDIA_PER_POST} images."]})
+    if len(set(ids)) != len(ids):
+        raise ValidationError({"media_ids": ["An image is listed twice."]})
+    return ids
+
+
+def _lock_media(*, author: User, ids: list[int]) -> list[Media]:
+    """The author's uploads not yet on a post, locked until the transaction ends, in the given order.
+
+    The lock (and the ``post IS NULL`` re-check PostgreSQL makes after waiting
+    for it) means two posts racing for one upload cannot both take it.
+    """
+    if not ids:
+        return []
+    found = {
+        media.pk: media
+        for media in Media.objects.select_for_update().filter(pk__in=ids, owner_id=author.pk, post__isnull=True)
+    }
+    if len(found) != len(ids):
+        raise ValidationError({"media_ids": ["Use your own uploads that are not on a post yet."]})
+    return [found[pk] for pk in ids]
+
+
+def _quotable(*, author: User, quoted_post_id: int) -> Post:
+    # Existence ignores blocks, so a block is told apart (403) from a missing post (400).
+    quoted = Post.objects.visible_to(None).filter(pk=quoted_post_id).select_related("author").first()
+    if quoted is None:
+        raise ValidationError({"quoted_post_id": [NO_SUCH_QUOTED_POST]})
+    if quoted.author_id != author.pk and is_blocked_either_way(author, quoted.author):
+        raise PermissionDenied(CANNOT_QUOTE_BLOCKED)
+    return quoted
+
+
+def ticker_symbols_ensure(symbols: Sequence[str]) -> None:
+    """Creates the tickers not seen before, named from the reference list when known.
+
+    ``ignore_conflicts`` makes it race-safe: a symbol created concurrently is simply kept.
+    """
+    names = reference_tickers()
+    Ticker.objects.bulk_create(
+        [Ticker(symbol=symbol, name=names.get(symbol, "")) for symbol in symbols],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def post_create(
+    *,
+    author: User,
+    content: str,
+    sentiment: str | None = None,
+    media_ids: Sequence[int] = (),
+    poll: dict[str, Any] | None = None,
+    quoted_post_id: int | None = None,
+) -> Post:
+    """Publishes a post by ``author`` and counts it in ``author.posts_count``.
+
+    Checks everything first (400 naming the field: ``content``, ``sentiment``,
+    ``media_ids``, ``poll`` with its ``options``/``duration_hours``,
+    ``quoted_post_id``; 403 when quoting across a block), then writes the post,
+    its tickers (made on first mention, in order of first mention), its media
+    (in the given order) and its poll.
+    """
+    text = _clean_content(content)
+    if sentiment is not None and sentiment not in Sentiment.values:
+        raise ValidationError({"sentiment": [f"One of: {', '.join(Sentiment.values)}, or null."]})
+    ids = _clean_media_ids(media_ids)
+    if poll is not None:
+        try:
+            poll_clean(options=poll.get("options") or (), duration_hours=poll.get("duration_hours"))
+        except ValidationError as exc:
+            raise ValidationError({"poll": exc.detail}) from None
+    quoted = _quotable(author=author, quoted_post_id=quoted_post_id) if quoted_post_id is not None else None
+    media = _lock_media(author=author, ids=ids)
+
+    new_poll = poll_create(options=poll["options"], duration_hours=poll["duration_hours"]) if poll else None
+    post = Post.objects.create(
+        author=author,
+        content=text,
+        sentiment=sentiment,
+        quoted_post=quoted,
+        poll=new_poll,
+        created_at=timezone.now(),
+    )
+    symbols = extract_tickers(text)
+    if symbols:
+        ticker_symbols_ensure(symbols)
+        PostTicker.objects.bulk_create(
+            PostTicker(
+                post=post,
+                ticker_id=symbol,
+                position=position,
+                created_at=post.created_at,
+                sentiment=post.sentiment,
+            )
+            for position, symbol in enumerate(symbols)
+        )
+    for position, item in enumerate(media):
+        item.post = post
+        item.position = position
+    if media:
+        Media.objects.bulk_update(media, ["post", "position"])
+    User.objects.filter(pk=author.pk).update(posts_count=F("posts_count") + 1)
+    return post
+
+
+@transaction.atomic
+def post_delete(*, post: Post, actor: User) -> bool:
+    """Soft-deletes ``post`` (its author or staff; 403 for anyone else) and uncounts it.
+
+    Idempotent: deleting a deleted post changes nothing and returns False. The
+    conditional UPDATE decides, so concurrent deletes count down once.
+    """
+    if post.author_id != actor.pk and not actor.is_staff:
+        raise PermissionDenied("Only the author or staff can delete this post.")
+    deleted = Post.objects.filter(pk=post.pk, deleted_at__isnull=True).update(deleted_at=timezone.now())
+    if deleted:
+        User.objects.filter(pk=post.author_id).update(posts_count=F("posts_count") - 1)
+    return bool(deleted)

@@ -1,0 +1,64 @@
+"""Factories and helpers for the interaction tests (comments, likes, reposts, bookmarks)."""
+
+from __future__ import annotations
+
+import factory
+from factory.django import DjangoModelFactory
+
+from accounts.tests.factories import UserFactory
+from content.models import Bookmark, Comment, CommentReaction, PostReaction, Repost
+from content.tests.factories import PostFactory
+
+PROBLEM = "application/problem+json"
+
+
+class CommentFactory(DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    post = factory.SubFactory(PostFactory)
+    author = factory.SubFactory(UserFactory)
+    content = factory.Sequence(lambda n: f"Good point, number {n}.")
+
+
+class PostReactionFactory(DjangoModelFactory):
+    class Meta:
+        model = PostReaction
+
+    post = factory.SubFactory(PostFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class CommentReactionFactory(DjangoModelFactory):
+    class Meta:
+        model = CommentReaction
+
+    comment = factory.SubFactory(CommentFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class RepostFactory(DjangoModelFactory):
+    class Meta:
+        model = Repost
+
+    post = factory.SubFactory(PostFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class BookmarkFactory(DjangoModelFactory):
+    class Meta:
+        model = Bookmark
+
+    post = factory.SubFactory(PostFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+def assert_problem(response, status: int, *fields: str) -> dict:
+    """A problem+json answer with ``status``; for a 400, ``errors`` names exactly ``fields``."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith(PROBLEM)
+    body = response.json()
+    assert body["status"] == status
+    if fields:
+        assert set(body["errors"]) == set(fields)
+    return body
