@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.tests.factories import UserFactory
+from core.testing import moto_s3, s3  # noqa: F401 - shared fixtures: S3 on a moto server
 
 
 @pytest.fixture(autouse=True)

@@ -277,6 +277,8 @@ RATE_LIMITS = {
     "register": env.str("RATE_LIMIT_REGISTER", "5/h"),
     "password_reset": env.str("RATE_LIMIT_PASSWORD_RESET", "5/h"),
     "anon_write": env.str("RATE_LIMIT_ANON_WRITE", "30/m"),
+    "media_upload": env.str("RATE_LIMIT_MEDIA_UPLOAD", "30/h"),
+    "reports": env.str("RATE_LIMIT_REPORTS", "20/h"),
 }
 
 # Email.

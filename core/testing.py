@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -41,3 +42,92 @@ def race(call: Callable[[], Any], threads: int = 2, catch: type[BaseException] =
         worker.join(timeout=30)
     assert len(outcomes) == threads, "a racing thread hung or died"
     return outcomes
+
+
+# S3: real boto3 HTTP calls against moto's server on loopback (moto is imported only when used).
+S3_BUCKET = "pageshare-test-media"
+S3_REGION = "us-east-1"
+_S3_DUMMY_KEY = "testing"
+
+
+@pytest.fixture(scope="session")
+def moto_s3() -> Iterator[tuple[str, Any]]:
+    """``(endpoint_url, boto3 client)`` for a moto S3 server holding an empty, publicly readable ``S3_BUCKET``."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    with pytest.MonkeyPatch.context() as patch:
+        # Dummies, so neither boto3 nor storages ever looks for real credentials.
+        patch.setenv("AWS_ACCESS_KEY_ID", _S3_DUMMY_KEY)
+        patch.setenv("AWS_SECRET_ACCESS_KEY", _S3_DUMMY_KEY)
+        patch.setenv("AWS_DEFAULT_REGION", S3_REGION)
+        for name in ("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_SECURITY_TOKEN"):
+            patch.delenv(name, raising=False)
+        patch.setenv("AWS_CONFIG_FILE", "/dev/null")
+        patch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)  # port 0: a free one
+        server.start()
+        try:
+            host, port = server.get_host_and_port()
+            endpoint = f"http://{host}:{port}"
+            client = boto3.client(
+                "s3",
+                endpoint_url=endpoint,
+                region_name=S3_REGION,
+                aws_access_key_id=_S3_DUMMY_KEY,
+                aws_secret_access_key=_S3_DUMMY_KEY,
+            )
+            client.create_bucket(Bucket=S3_BUCKET)
+            # How a deploy with unsigned URLs (AWS_QUERYSTRING_AUTH=false) publishes media.
+            public_read = {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": "*",
+                        "Action": "s3:GetObject",
+                        "Resource": f"arn:aws:s3:::{S3_BUCKET}/*",
+                    },
+                ],
+            }
+            client.put_bucket_policy(Bucket=S3_BUCKET, Policy=json.dumps(public_read))
+            yield endpoint, client
+        finally:
+            server.stop()
+
+
+@pytest.fixture
+def s3(moto_s3: tuple[str, Any], settings: Any) -> Iterator[tuple[str, Any]]:
+    """The default storage switched to S3Storage on the moto server, as settings.py would build it."""
+    from django.core.files.storage import default_storage, storages
+    from storages.backends.s3 import S3Storage
+
+    endpoint, client = moto_s3
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": S3_BUCKET,
+                "endpoint_url": endpoint,
+                "access_key": _S3_DUMMY_KEY,
+                "secret_key": _S3_DUMMY_KEY,
+                "region_name": S3_REGION,
+                "querystring_auth": False,
+                "file_overwrite": False,
+                "default_acl": None,
+            },
+        },
+    }
+    # The setting_changed signal emptied Django's storage cache; FileFields keep the
+    # lazy `default_storage` proxy, bound at import, so they follow.
+    assert isinstance(storages["default"], S3Storage)
+    assert isinstance(default_storage, S3Storage)
+    yield endpoint, client
+    for item in client.list_objects_v2(Bucket=S3_BUCKET).get("Contents", []):
+        client.delete_object(Bucket=S3_BUCKET, Key=item["Key"])
+
+
+def s3_keys(client: Any) -> list[str]:
+    """Every key in the test bucket, sorted."""
+    return sorted(item["Key"] for item in client.list_objects_v2(Bucket=S3_BUCKET).get("Contents", []))

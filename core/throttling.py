@@ -90,3 +90,15 @@ class AnonWriteThrottle(RateThrottle):
         user = getattr(request, "user", None)
         anonymous = user is None or not user.is_authenticated
         return anonymous and request.method not in ("GET", "HEAD", "OPTIONS")
+
+
+class MediaUploadThrottle(RateThrottle):
+    """Image uploads per signed-in user: each request decodes and stores up to four images."""
+
+    scope = "media_upload"
+
+
+class ReportThrottle(RateThrottle):
+    """Abuse reports per signed-in user, so the moderation queue cannot be flooded."""
+
+    scope = "reports"

@@ -1,1 +1,56 @@
-urlpatterns: list = []  # being written
+"""reports: users flag posts, comments and other users for moderators."""
+
+from __future__ import annotations
+
+from django.urls import path
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import User
+from core.schema import problems
+from core.throttling import ReportThrottle
+from moderation.api.serializers import ReportCreateSerializer, ReportSerializer
+from moderation.services import report_create
+
+
+def _signed_in(request: Request) -> User:
+    user = request.user
+    if not isinstance(user, User):  # IsAuthenticated lets nobody else in
+        raise NotAuthenticated()
+    return user
+
+
+class ReportCreateView(APIView):
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [ReportThrottle]
+
+    @extend_schema(
+        summary="Report a post, comment or user",
+        description=(
+            "Files a report for the moderators. 404 when the target does not exist or you cannot see it "
+            "(deleted, hidden, or either of you blocked the other); 400 naming `target_id` when it is your "
+            "own post, comment or account; 409 when you already have an open report on it (once that "
+            "report is resolved or dismissed you may report it again)."
+        ),
+        request=ReportCreateSerializer,
+        responses={
+            201: OpenApiResponse(ReportSerializer, description="Filed; status `open`."),
+            **problems(400, 401, 404, 409, 429),
+        },
+        tags=["reports"],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = ReportCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report = report_create(reporter=_signed_in(request), **serializer.validated_data)
+        return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+
+urlpatterns = [
+    path("reports", ReportCreateView.as_view(), name="reports"),
+]
