@@ -1,8 +1,8 @@
 """Comments, likes, reposts and bookmarks.
 
 Every write calls a service in ``content.services.interactions`` (404 when the
-target is not visible, 403 when a block stands between the caller and its
-author); every list is keyset-paginated and renders a page in a fixed number
+target is not visible to the caller, a block either way with its author
+included, as the contract rules); every list is keyset-paginated and renders a page in a fixed number
 of queries.
 """
 
@@ -50,7 +50,7 @@ from core.schema import problems
 
 POST_ID = OpenApiParameter("post_id", int, OpenApiParameter.PATH, description="The post's id.")
 COMMENT_ID = OpenApiParameter("comment_id", int, OpenApiParameter.PATH, description="The comment's id.")
-BLOCK_RULE = "403 when you and the author blocked one another (either way); 404 when it is not visible."
+BLOCK_RULE = "404 when it is not visible to you, which includes when you and its author blocked one another."
 
 
 def _signed_in(request: Request) -> User:
@@ -104,7 +104,7 @@ class PostCommentsView(GenericAPIView):
             f"`parent_id`). {BLOCK_RULE}"
         ),
         request=CommentCreateSerializer,
-        responses={201: CommentSerializer, **problems(400, 401, 403, 404)},
+        responses={201: CommentSerializer, **problems(400, 401, 404)},
     )
     def post(self, request: Request, post_id: int) -> Response:
         serializer = CommentCreateSerializer(data=request.data)
@@ -140,7 +140,7 @@ class PostReactionsView(APIView):
         parameters=[POST_ID],
         description=f"A toggle: likes the post, or removes your like if it was there. {BLOCK_RULE}",
         request=None,
-        responses={200: ReactionResultSerializer, **problems(401, 403, 404)},
+        responses={200: ReactionResultSerializer, **problems(401, 404)},
     )
     def post(self, request: Request, post_id: int) -> Response:
         reacted, count = post_reaction_toggle(user=_signed_in(request), post_id=post_id)
@@ -158,7 +158,7 @@ class CommentReactionsView(APIView):
             "author, or the post's author, blocked one another; 404 when it is not visible."
         ),
         request=None,
-        responses={200: ReactionResultSerializer, **problems(401, 403, 404)},
+        responses={200: ReactionResultSerializer, **problems(401, 404)},
     )
     def post(self, request: Request, comment_id: int) -> Response:
         reacted, count = comment_reaction_toggle(user=_signed_in(request), comment_id=comment_id)
@@ -187,7 +187,7 @@ class PostRepostsView(APIView):
                 ),
                 description="The plain repost (`{reposted, count}`), or with `content` the quote post.",
             ),
-            **problems(400, 401, 403, 404, 409),
+            **problems(400, 401, 404, 409),
         },
     )
     def post(self, request: Request, post_id: int) -> Response:
@@ -230,7 +230,7 @@ class PostBookmarksView(APIView):
         responses={
             201: OpenApiResponse(BookmarkResultSerializer, description="Added."),
             200: OpenApiResponse(BookmarkResultSerializer, description="Already bookmarked."),
-            **problems(401, 403, 404),
+            **problems(401, 404),
         },
     )
     def post(self, request: Request, post_id: int) -> Response:

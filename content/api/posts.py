@@ -117,10 +117,10 @@ class PostListView(GenericAPIView):
             "Cashtags (`$AAPL`, `#aapl`, `$BRK.B`) in the content tag tickers, in order of first mention "
             "(at most 10); unknown symbols are created. `media_ids` are your own uploads not yet on a post. "
             "`quoted_post_id` makes it a quote: 400 naming it when that post does not exist or you cannot "
-            "see it, 403 when you and its author blocked one another."
+            "see it (deleted, hidden, or you and its author blocked one another)."
         ),
         request=PostCreateSerializer,
-        responses={201: PostSerializer, **problems(400, 401, 403, 429)},
+        responses={201: PostSerializer, **problems(400, 401, 429)},
     )
     def post(self, request: Request) -> Response:
         serializer = PostCreateSerializer(data=request.data)

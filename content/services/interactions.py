@@ -4,9 +4,9 @@ The rules every write here follows:
 
 - The target must be visible to the public (not deleted, not hidden by a
   moderator, by an active and unsuspended author), else 404.
-- A block between the acting user and the target's author, either way, is a
-  403: the block refuses the action. (Reads answer 404 for such posts, or leave
-  the comments out; see ``visible_to``.)
+- A block between the acting user and the target's author, either way, makes
+  the target invisible to them: 404, as the contract has it for every read, so
+  a blocked user learns nothing more by writing than by reading.
 - "Once per user" is decided by the unique constraints, never by a read
   first: an insert in a savepoint either lands or raises IntegrityError, so
   concurrent requests cannot make duplicates or a 500.
@@ -34,7 +34,6 @@ PUBLIC = AnonymousUser()
 
 NO_SUCH_POST = "No such post."
 NO_SUCH_COMMENT = "No such comment."
-BLOCKED = "You cannot interact with this user's content: one of you blocked the other."
 
 
 def _valid_id(pk: int) -> bool:
@@ -42,27 +41,27 @@ def _valid_id(pk: int) -> bool:
 
 
 def _post_to_act_on(*, user: User, post_id: int) -> Post:
-    """The post, if anyone may see it (else 404) and no block stands between the user and its author (else 403)."""
+    """The post, if the user may see it: public, and no block either way with its author (else 404)."""
     if not _valid_id(post_id):
         raise NotFound(NO_SUCH_POST)
     post = Post.objects.visible_to(PUBLIC).select_related("author").filter(pk=post_id).first()
     if post is None:
         raise NotFound(NO_SUCH_POST)
     if is_blocked_either_way(user, post.author):
-        raise PermissionDenied(BLOCKED)
+        raise NotFound(NO_SUCH_POST)
     return post
 
 
 def _comment_to_act_on(*, user: User, comment_id: int) -> Comment:
-    """The comment, if anyone may see it (else 404) and no block stands between the user and
-    the comment's author or the post's author (else 403)."""
+    """The comment, if the user may see it: public, and no block either way with the
+    comment's author or the post's author (else 404)."""
     if not _valid_id(comment_id):
         raise NotFound(NO_SUCH_COMMENT)
     comment = Comment.objects.visible_to(PUBLIC).select_related("author", "post__author").filter(pk=comment_id).first()
     if comment is None:
         raise NotFound(NO_SUCH_COMMENT)
     if is_blocked_either_way(user, comment.author) or is_blocked_either_way(user, comment.post.author):
-        raise PermissionDenied(BLOCKED)
+        raise NotFound(NO_SUCH_COMMENT)
     return comment
 
 

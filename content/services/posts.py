@@ -15,10 +15,8 @@ from content.cashtags import extract_tickers
 from content.models import MAX_MEDIA_PER_POST, POST_MAX_LENGTH, Media, Post, PostTicker, Sentiment, Ticker
 from content.reference import reference_tickers
 from polls.services import poll_clean, poll_create
-from social.querysets import is_blocked_either_way
 
 NO_SUCH_QUOTED_POST = "No such post, or you cannot see it."
-CANNOT_QUOTE_BLOCKED = "You cannot quote this post: one of you blocked the other."
 
 
 def _clean_content(content: Any) -> str:
@@ -55,12 +53,11 @@ def _lock_media(*, author: User, ids: list[int]) -> list[Media]:
 
 
 def _quotable(*, author: User, quoted_post_id: int) -> Post:
-    # Existence ignores blocks, so a block is told apart (403) from a missing post (400).
-    quoted = Post.objects.visible_to(None).filter(pk=quoted_post_id).select_related("author").first()
+    # A post behind a block (either way) is invisible to the author, so it is
+    # missing to them, exactly like a deleted one (the contract's rule for blocks).
+    quoted = Post.objects.visible_to(author).filter(pk=quoted_post_id).select_related("author").first()
     if quoted is None:
         raise ValidationError({"quoted_post_id": [NO_SUCH_QUOTED_POST]})
-    if quoted.author_id != author.pk and is_blocked_either_way(author, quoted.author):
-        raise PermissionDenied(CANNOT_QUOTE_BLOCKED)
     return quoted
 
 

@@ -76,7 +76,7 @@ def test_bookmarking_is_refused_when_either_blocked_the_other(auth_client, user,
     else:
         BlockFactory(user=user, target=post.author)
 
-    assert_problem(auth_client.post(url(post.pk)), 403)
+    assert_problem(auth_client.post(url(post.pk)), 404)
     assert not Bookmark.objects.exists()
 
 

@@ -162,7 +162,7 @@ def test_comment_is_refused_when_either_blocked_the_other(auth_client, user, pos
 
     response = auth_client.post(comments_url(post.pk), {"content": "Hi"})
 
-    assert_problem(response, 403)
+    assert_problem(response, 404)
     assert not Comment.objects.exists()
 
 

@@ -242,7 +242,7 @@ def test_quote_of_a_post_that_is_not_there_is_a_400(auth_client, user, other_use
 
 
 @pytest.mark.parametrize("direction", ["blocked_by_author", "blocked_author"])
-def test_quote_across_a_block_is_forbidden(auth_client, user, other_user, direction):
+def test_quote_across_a_block_is_refused_as_missing(auth_client, user, other_user, direction):
     quoted = PostFactory(author=other_user)
     if direction == "blocked_by_author":
         BlockFactory(user=other_user, target=user)
@@ -251,7 +251,10 @@ def test_quote_across_a_block_is_forbidden(auth_client, user, other_user, direct
 
     response = auth_client.post(POSTS, {"content": "Agreed", "quoted_post_id": quoted.pk})
 
-    assert_problem(response, 403)
+    # Behind a block the post is invisible (the contract's 404 rule), so it is
+    # reported exactly like a missing quoted post.
+    body = assert_problem(response, 400)
+    assert "quoted_post_id" in body["errors"]
     assert Post.objects.filter(author=user).count() == 0
     user.refresh_from_db()
     assert user.posts_count == 0

@@ -97,7 +97,7 @@ def test_anonymous_cannot_like_a_post(api_client, post):
 def test_liking_a_post_is_refused_when_either_blocked_the_other(auth_client, user, post, blocker):
     block(blocker, user, post.author)
 
-    assert_problem(auth_client.post(post_url(post.pk)), 403)
+    assert_problem(auth_client.post(post_url(post.pk)), 404)
     assert not PostReaction.objects.exists()
 
 
@@ -168,7 +168,7 @@ def test_anonymous_cannot_like_a_comment(api_client, comment):
 def test_liking_a_comment_is_refused_when_either_blocked_its_author(auth_client, user, comment, blocker):
     block(blocker, user, comment.author)
 
-    assert_problem(auth_client.post(comment_url(comment.pk)), 403)
+    assert_problem(auth_client.post(comment_url(comment.pk)), 404)
     assert not CommentReaction.objects.exists()
 
 
@@ -176,7 +176,7 @@ def test_liking_a_comment_is_refused_when_either_blocked_its_author(auth_client,
 def test_liking_a_comment_is_refused_when_either_blocked_the_posts_author(auth_client, user, comment, blocker):
     block(blocker, user, comment.post.author)
 
-    assert_problem(auth_client.post(comment_url(comment.pk)), 403)
+    assert_problem(auth_client.post(comment_url(comment.pk)), 404)
     assert not CommentReaction.objects.exists()
 
 

@@ -99,7 +99,7 @@ def test_anonymous_cannot_repost(api_client, post):
 def test_repost_is_refused_when_either_blocked_the_other(auth_client, user, post, blocker, payload):
     block(blocker, user, post.author)
 
-    assert_problem(auth_client.post(url(post.pk), payload), 403)
+    assert_problem(auth_client.post(url(post.pk), payload), 404)
     assert not Repost.objects.exists()
     assert Post.objects.count() == 1
 
