@@ -201,7 +201,13 @@ def _after(kind: int, cursor: Sequence[Any] | None, *, forward: bool) -> Q:
 
 
 def _followed_reposts(
-    viewer: Any, followees: models.QuerySet[Any], *, cursor: Sequence[Any] | None, forward: bool, limit: int
+    viewer: Any,
+    followees: models.QuerySet[Any],
+    *,
+    cursor: Sequence[Any] | None,
+    forward: bool,
+    limit: int,
+    within: Q,
 ) -> list[FeedEntry]:
     """Up to ``limit`` visible reposts by the followees after ``cursor``, in feed order.
 
@@ -210,6 +216,7 @@ def _followed_reposts(
     first on ``repost_user_recent_idx`` alone (an index-only top-N), and only
     those are joined and filtered, in the same query. Should filtering leave
     fewer than ``limit`` out of a full batch, the next batch is read.
+    ``within`` bounds the time range that can still reach the page.
     """
     from content.models import Repost
 
@@ -221,6 +228,7 @@ def _followed_reposts(
         candidates = (
             Repost.objects.filter(user_id__in=Subquery(followees))
             .filter(_after(FEED_REPOST, position, forward=forward))
+            .filter(within)
             .order_by(*order)
         )
         visible = (
@@ -267,8 +275,16 @@ def following_feed(viewer: Any, *, cursor: Sequence[Any] | None, forward: bool, 
     posts = Post.objects.for_feed(viewer).filter(_after(FEED_POST, cursor, forward=forward)).order_by(*order)
     own = posts.filter(author_id=viewer.pk).values_list("created_at", "id")[:limit]
     followed = posts.filter(author_id__in=Subquery(followees)).values_list("created_at", "id")[:limit]
-    reposts = _followed_reposts(viewer, followees, cursor=cursor, forward=forward, limit=limit)
     entries = [FeedEntry(created_at, FEED_POST, pk, pk) for created_at, pk in [*own, *followed]]
-    entries += reposts
+    entries.sort(key=lambda entry: (entry.sort_time, entry.kind, entry.item_id), reverse=forward)
+    # With a full page of posts, a repost can only reach the page if it sorts
+    # before the last of them; at equal times posts come first (kind 1 > 0) going
+    # forward. Without this bound the reposts query would read and sort every
+    # repost of every followee (a sequential scan at a million posts).
+    within = Q()
+    if len(entries) >= limit:
+        edge = entries[limit - 1].sort_time
+        within = Q(created_at__gt=edge) if forward else Q(created_at__lte=edge)
+    entries += _followed_reposts(viewer, followees, cursor=cursor, forward=forward, limit=limit, within=within)
     entries.sort(key=lambda entry: (entry.sort_time, entry.kind, entry.item_id), reverse=forward)
     return entries[:limit]

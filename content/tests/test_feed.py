@@ -226,3 +226,33 @@ def test_feed_query_count_does_not_grow(client_for, user, size, scope, django_as
         response = client.get(FEED, {"scope": scope, "limit": 100})
 
     assert response.status_code == 200
+
+
+def test_feed_following_walks_back_over_interleaved_reposts(auth_client, user, other_user):
+    reposter, stranger = UserFactory(), UserFactory()
+    FollowFactory(follower=user, following=other_user)
+    FollowFactory(follower=user, following=reposter)
+    for index in range(10):
+        created = minutes_ago(300 - 10 * index)
+        PostFactory(author=other_user, created_at=created)
+        if index % 2:
+            repost = RepostFactory(post=PostFactory(author=stranger, created_at=minutes_ago(900)), user=reposter)
+            # Between two followed posts, so pages full of posts must still let it in.
+            Repost.objects.filter(pk=repost.pk).update(created_at=minutes_ago(300 - 10 * index - 5))
+
+    forward_pages, response = [], following(auth_client, limit=3)
+    while True:
+        body = response.json()
+        forward_pages.append([(item["id"], item["reposted_by"] is not None) for item in body["results"]])
+        if not body["next"]:
+            break
+        response = auth_client.get(body["next"])
+    backward_pages = [forward_pages[-1]]
+    while body["previous"]:
+        body = auth_client.get(body["previous"]).json()
+        backward_pages.append([(item["id"], item["reposted_by"] is not None) for item in body["results"]])
+
+    forward = [item for page in forward_pages for item in page]
+    assert len(forward) == 15
+    assert sum(reposted for _, reposted in forward) == 5
+    assert [item for page in reversed(backward_pages) for item in page] == forward
