@@ -131,3 +131,21 @@ def s3(moto_s3: tuple[str, Any], settings: Any) -> Iterator[tuple[str, Any]]:
 def s3_keys(client: Any) -> list[str]:
     """Every key in the test bucket, sorted."""
     return sorted(item["Key"] for item in client.list_objects_v2(Bucket=S3_BUCKET).get("Contents", []))
+
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+def assert_problem(response: Any, status: int, *fields: str) -> dict[str, Any]:
+    """Asserts an RFC 9457 answer with ``status`` and returns its body.
+
+    With ``fields``, ``errors`` must name exactly those fields.
+    """
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith(PROBLEM_CONTENT_TYPE)
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert {"type", "title", "detail"} <= set(body), body
+    if fields:
+        assert set(body["errors"]) == set(fields), body
+    return body

@@ -15,6 +15,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.models import User
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 from conftest import bearer
+from core.testing import assert_problem
 
 pytestmark = pytest.mark.django_db
 
@@ -44,16 +45,6 @@ ME_FIELDS = {
     "onboarded",
     "is_staff",
 }
-
-
-def assert_problem(response, status, *fields):
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/problem+json")
-    body = response.json()
-    assert body["status"] == status
-    for field in fields:
-        assert field in body["errors"], body
-    return body
 
 
 def assert_access_token_works(access, user):

@@ -8,6 +8,7 @@ from accounts.models import User
 from accounts.services import profile
 from accounts.tests.factories import UserFactory, UserInterestFactory
 from core.net import hash_ip
+from core.testing import assert_problem
 
 pytestmark = pytest.mark.django_db
 
@@ -28,16 +29,6 @@ def client(client_for, newcomer):
 def onboard(client, ip: str = "8.8.8.8", **payload):
     body = {"username": "Ada_Trades", "timezone": "Europe/London", **payload}
     return client.post(URL, body, format="json", REMOTE_ADDR=ip)
-
-
-def assert_problem(response, status: int, *fields: str) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith(PROBLEM)
-    body = response.json()
-    assert body["status"] == status
-    if fields:
-        assert set(body["errors"]) == set(fields)
-    return body
 
 
 def state_of(user: User) -> tuple:

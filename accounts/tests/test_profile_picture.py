@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
 
 from accounts.services.pictures import profile_picture_delete, profile_picture_set
+from core.testing import assert_problem
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +31,6 @@ def post_picture(client, file):
 def stored_files(settings):
     root = settings.MEDIA_ROOT
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
-
-
-def assert_problem(response, status):
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith(PROBLEM)
-    return response.json()
 
 
 def test_upload_sets_a_square_picture_and_answers_me(auth_client, user, settings):

@@ -10,6 +10,7 @@ from rest_framework.exceptions import ValidationError
 from accounts.models import User, UserInterest
 from accounts.services.profile import profile_update
 from accounts.tests.factories import UserFactory, UserInterestFactory
+from core.testing import assert_problem
 
 pytestmark = pytest.mark.django_db
 
@@ -33,16 +34,6 @@ ME_FIELDS = {
     "onboarded",
     "is_staff",
 }
-
-
-def assert_problem(response, status: int, *fields: str) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith(PROBLEM)
-    body = response.json()
-    assert body["status"] == status
-    if fields:
-        assert set(body["errors"]) == set(fields)
-    return body
 
 
 def profile_of(user: User) -> dict:

@@ -8,6 +8,7 @@ from factory.django import DjangoModelFactory
 from accounts.tests.factories import UserFactory
 from content.models import Bookmark, Comment, CommentReaction, PostReaction, Repost
 from content.tests.factories import PostFactory
+from core.testing import assert_problem  # noqa: F401 - re-exported to this package's tests
 
 PROBLEM = "application/problem+json"
 
@@ -51,14 +52,3 @@ class BookmarkFactory(DjangoModelFactory):
 
     post = factory.SubFactory(PostFactory)
     user = factory.SubFactory(UserFactory)
-
-
-def assert_problem(response, status: int, *fields: str) -> dict:
-    """A problem+json answer with ``status``; for a 400, ``errors`` names exactly ``fields``."""
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith(PROBLEM)
-    body = response.json()
-    assert body["status"] == status
-    if fields:
-        assert set(body["errors"]) == set(fields)
-    return body

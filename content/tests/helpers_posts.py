@@ -11,6 +11,7 @@ from factory.django import DjangoModelFactory
 from accounts.tests.factories import UserFactory
 from content.models import Media, Post, PostTicker
 from content.services.posts import ticker_symbols_ensure
+from core.testing import assert_problem  # noqa: F401 - re-exported to this package's tests
 
 PROBLEM = "application/problem+json"
 POST_FIELDS = {
@@ -54,17 +55,6 @@ def tag(post: Post, *symbols: str) -> Post:
 
 def minutes_ago(minutes: float):
     return timezone.now() - timedelta(minutes=minutes)
-
-
-def assert_problem(response, status: int, *fields: str) -> dict:
-    """A problem+json answer with ``status``; for a 400, ``errors`` names exactly ``fields``."""
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith(PROBLEM)
-    body = response.json()
-    assert body["status"] == status
-    if fields:
-        assert set(body["errors"]) == set(fields), body
-    return body
 
 
 def ids(response) -> list[str]:

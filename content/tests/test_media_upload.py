@@ -15,7 +15,7 @@ from rest_framework.parsers import MultiPartParser
 from content.models import Media
 from content.services import media as media_services
 from content.services.media import media_upload
-from core.testing import S3_BUCKET, s3_keys
+from core.testing import S3_BUCKET, assert_problem, s3_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -44,16 +44,6 @@ def upload(client, *files):
 def stored_files(settings) -> list[str]:
     root = settings.MEDIA_ROOT
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
-
-
-def assert_problem(response, status: int, *fields: str) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith(PROBLEM)
-    body = response.json()
-    assert body["status"] == status
-    if fields:
-        assert list(body["errors"]) == list(fields)
-    return body
 
 
 def assert_nothing_kept(settings) -> None:

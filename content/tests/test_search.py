@@ -12,6 +12,7 @@ from accounts.tests.factories import UserFactory
 from content import search
 from content.models import PostTicker, Sentiment, Ticker
 from content.tests.factories import PostFactory, TickerFactory
+from core.testing import assert_problem
 from social.querysets import RELATIONSHIP_FLAGS
 from social.tests.factories import BlockFactory, FollowFactory
 
@@ -21,16 +22,6 @@ URL = "/api/v1/search"
 PROBLEM = "application/problem+json"
 NONE = dict.fromkeys(RELATIONSHIP_FLAGS, False)
 NO_ACTIVITY = {"post_count": 0, "sentiment": {"bullish": 0, "bearish": 0}}
-
-
-def assert_problem(response, status: int, *fields: str) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith(PROBLEM)
-    body = response.json()
-    assert body["status"] == status
-    if fields:
-        assert set(body["errors"]) == set(fields)
-    return body
 
 
 def usernames(response) -> list[str]:

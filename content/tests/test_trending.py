@@ -15,6 +15,7 @@ from accounts.tests.factories import UserFactory
 from content.models import PostTicker, Sentiment, Ticker
 from content.tests.factories import PostFactory, TickerFactory
 from content.trending import trending_scores
+from core.testing import assert_problem
 
 pytestmark = pytest.mark.django_db
 
@@ -33,12 +34,6 @@ def mention(ticker, author, *, hours_ago, sentiment=None, **post_fields):
     at = NOW - timedelta(hours=hours_ago)
     post = PostFactory(author=author, created_at=at, sentiment=sentiment, **post_fields)
     return PostTicker.objects.create(post=post, ticker=ticker, position=0, created_at=at, sentiment=sentiment)
-
-
-def assert_problem(response, status: int, *fields: str) -> None:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith(PROBLEM)
-    assert set(response.json()["errors"]) == set(fields)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from django.utils import timezone
 from content.models import PostTicker, Sentiment, Ticker, WatchlistItem
 from content.services import watchlist
 from content.tests.factories import PostFactory, TickerFactory, WatchlistItemFactory
+from core.testing import assert_problem
 
 pytestmark = pytest.mark.django_db
 
@@ -19,16 +20,6 @@ PROBLEM = "application/problem+json"
 
 def item_url(symbol: str) -> str:
     return f"{URL}/{symbol}"
-
-
-def assert_problem(response, status: int, *fields: str) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith(PROBLEM)
-    body = response.json()
-    assert body["status"] == status
-    if fields:
-        assert set(body["errors"]) == set(fields)
-    return body
 
 
 def mention(ticker, *, hours_ago=1, sentiment=None, **post_fields):

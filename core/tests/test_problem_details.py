@@ -1,17 +1,10 @@
 import pytest
 
+from core.testing import assert_problem
+
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("core.tests.urls")]
 
 PROBLEM = "application/problem+json"
-
-
-def assert_problem(response, status):
-    assert response.status_code == status
-    assert response["Content-Type"].startswith(PROBLEM)
-    body = response.json()
-    assert body["status"] == status
-    assert {"type", "title", "detail"} <= set(body)
-    return body
 
 
 def test_validation_error_names_each_bad_field(api_client):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from content.tests.factories import PostFactory
+from core.testing import assert_problem
 from moderation.models import Reason, Report, ReportStatus, TargetType
 from moderation.services import report_create
 from moderation.tests.factories import CommentFactory, ReportFactory
@@ -39,16 +40,6 @@ def report(client, target_type, target_id, reason="spam", **extra):
     return client.post(
         URL, {"target_type": target_type, "target_id": str(target_id), "reason": reason, **extra}, format="json"
     )
-
-
-def assert_problem(response, status: int, *fields: str) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith(PROBLEM)
-    body = response.json()
-    assert body["status"] == status
-    if fields:
-        assert list(body["errors"]) == list(fields)
-    return body
 
 
 # Success

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
+from core.testing import assert_problem
 from social.models import Follow
 from social.querysets import RELATIONSHIP_FLAGS
 from social.services import follow_create
@@ -32,14 +33,6 @@ def assert_counters_exact(*users: User) -> None:
     for user in users:
         real = (Follow.objects.filter(following=user).count(), Follow.objects.filter(follower=user).count())
         assert counts(user) == real, user
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status
-    assert response["Content-Type"].startswith(PROBLEM)
-    body = response.json()
-    assert body["status"] == status
-    return body
 
 
 # POST

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
+from core.testing import assert_problem
 from social.api import graph
 from social.models import Block, Follow, Mute
 from social.querysets import RELATIONSHIP_FLAGS
@@ -40,13 +41,6 @@ def assert_counters_exact(*users: User) -> None:
     for user in users:
         real = (Follow.objects.filter(following=user).count(), Follow.objects.filter(follower=user).count())
         assert counts(user) == real, user
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status
-    assert response["Content-Type"].startswith(PROBLEM)
-    assert response.json()["status"] == status
-    return response.json()
 
 
 # Mute
