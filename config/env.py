@@ -131,3 +131,21 @@ class Env:
         if self.errors:
             lines = "\n".join(f"  - {error}" for error in self.errors)
             raise ImproperlyConfigured(f"Bad environment configuration:\n{lines}")
+
+
+def settings_or_exit(exit_code: int = 1) -> None:
+    """Loads the settings, or stops the process with their one-line-per-variable message.
+
+    Entry points (manage.py, wsgi, asgi) call this first: Django's own command
+    runner swallows a settings error and fails later with an unrelated
+    traceback (``AppRegistryNotReady``) instead of naming the bad variable.
+    """
+    import sys
+
+    from django.conf import settings
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 - importing the settings validates them
+    except ImproperlyConfigured as error:
+        sys.stderr.write(f"{error}\n")
+        raise SystemExit(exit_code) from None

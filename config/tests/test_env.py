@@ -83,13 +83,38 @@ def run_manage(*args, **env):
     )
 
 
-def test_startup_stops_with_one_line_per_bad_variable():
-    result = run_manage("check", DEBUG="false", SECRET_KEY="short", DATABASE_URL="oracle://x", RATE_LIMITS_ENABLED="2")
+BAD_ENV = {"DEBUG": "false", "SECRET_KEY": "short", "DATABASE_URL": "oracle://x", "RATE_LIMITS_ENABLED": "2"}
+
+
+def assert_one_line_per_bad_variable(stderr):
+    assert "Traceback" not in stderr
+    assert "SECRET_KEY: must be set" in stderr
+    assert "DATABASE_URL: expected" in stderr
+    assert "RATE_LIMITS_ENABLED: expected true or false" in stderr
+
+
+# makemigrations and migrate are core commands Django would otherwise run
+# unconfigured, failing later with AppRegistryNotReady instead of these lines.
+@pytest.mark.parametrize("command", [["check"], ["makemigrations", "--check", "--dry-run"], ["migrate"]])
+def test_startup_stops_with_one_line_per_bad_variable(command):
+    result = run_manage(*command, **BAD_ENV)
     assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    assert "SECRET_KEY: must be set" in result.stderr
-    assert "DATABASE_URL: expected" in result.stderr
-    assert "RATE_LIMITS_ENABLED: expected true or false" in result.stderr
+    assert_one_line_per_bad_variable(result.stderr)
+
+
+def test_gunicorn_stops_instead_of_respawning_workers_on_bad_settings():
+    env = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    result = subprocess.run(
+        [str(gunicorn), "config.wsgi", "--bind", "127.0.0.1:0", "--workers", "1"],
+        cwd=ROOT,
+        env={**env, **BAD_ENV},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 3  # gunicorn's "worker failed to boot"
+    assert_one_line_per_bad_variable(result.stderr)
 
 
 def test_production_settings_pass_the_deploy_check(tmp_path):
