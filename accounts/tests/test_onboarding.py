@@ -13,7 +13,6 @@ from core.testing import assert_problem
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/users/me/onboarding"
-PROBLEM = "application/problem+json"
 
 
 @pytest.fixture

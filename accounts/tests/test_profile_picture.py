@@ -15,7 +15,6 @@ from core.testing import assert_problem
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/users/me/profile-picture"
-PROBLEM = "application/problem+json"
 
 
 def image_file(fmt="JPEG", size=(800, 600), name="me.jpg", mode="RGB", color=(200, 30, 30), **options):

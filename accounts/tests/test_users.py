@@ -16,8 +16,6 @@ pytestmark = pytest.mark.django_db
 
 ME = "/api/v1/users/me"
 INTERESTS = "/api/v1/users/me/interests"
-PROBLEM = "application/problem+json"
-
 ME_FIELDS = {
     "id",
     "username",

@@ -10,8 +10,6 @@ from content.models import Bookmark, Comment, CommentReaction, PostReaction, Rep
 from content.tests.factories import PostFactory
 from core.testing import assert_problem  # noqa: F401 - re-exported to this package's tests
 
-PROBLEM = "application/problem+json"
-
 
 class CommentFactory(DjangoModelFactory):
     class Meta:

@@ -13,7 +13,6 @@ from content.models import Media, Post, PostTicker
 from content.services.posts import ticker_symbols_ensure
 from core.testing import assert_problem  # noqa: F401 - re-exported to this package's tests
 
-PROBLEM = "application/problem+json"
 POST_FIELDS = {
     "id",
     "author",

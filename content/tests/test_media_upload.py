@@ -20,7 +20,6 @@ from core.testing import S3_BUCKET, assert_problem, s3_keys
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/media/upload"
-PROBLEM = "application/problem+json"
 MB = 1024 * 1024
 STORED_NAME = re.compile(r"post-media/\d{4}/\d{2}/[0-9a-f]{32}\.(jpg|png)")
 

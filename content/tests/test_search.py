@@ -19,7 +19,6 @@ from social.tests.factories import BlockFactory, FollowFactory
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/search"
-PROBLEM = "application/problem+json"
 NONE = dict.fromkeys(RELATIONSHIP_FLAGS, False)
 NO_ACTIVITY = {"post_count": 0, "sentiment": {"bullish": 0, "bearish": 0}}
 

@@ -20,7 +20,6 @@ from core.testing import assert_problem
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/tickers/trending"
-PROBLEM = "application/problem+json"
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 

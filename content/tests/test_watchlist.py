@@ -15,7 +15,6 @@ from core.testing import assert_problem
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/users/me/watchlist"
-PROBLEM = "application/problem+json"
 
 
 def item_url(symbol: str) -> str:

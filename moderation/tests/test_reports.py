@@ -17,7 +17,6 @@ from social.tests.factories import BlockFactory
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/reports"
-PROBLEM = "application/problem+json"
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
 KINDS = ["post", "comment", "user"]
 

@@ -14,25 +14,14 @@ import pytest
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.test import APIClient
 
-from accounts.models import User
 from accounts.tests.factories import UserFactory
 from conftest import bearer
 from core.testing import postgres_only, race
 from social.models import Block, Follow
 from social.services import block_create, follow_create, follow_delete
+from social.tests.helpers import assert_counters_exact, counts
 
 pytestmark = postgres_only
-
-
-def counts(user: User) -> tuple[int, int]:
-    user.refresh_from_db(fields=["followers_count", "following_count"])
-    return user.followers_count, user.following_count
-
-
-def assert_counters_exact(*users: User) -> None:
-    for user in users:
-        real = (Follow.objects.filter(following=user).count(), Follow.objects.filter(follower=user).count())
-        assert counts(user) == real, user
 
 
 def one_each(calls: list[Callable[[], Any]]) -> Callable[[], Any]:

@@ -15,10 +15,10 @@ from social.models import Block, Follow, Mute
 from social.querysets import RELATIONSHIP_FLAGS
 from social.services import block_create, follow_create, mute_create
 from social.tests.factories import BlockFactory, MuteFactory
+from social.tests.helpers import assert_counters_exact, counts
 
 pytestmark = pytest.mark.django_db
 
-PROBLEM = "application/problem+json"
 NONE = dict.fromkeys(RELATIONSHIP_FLAGS, False)
 FILTERS = "/api/v1/content-filters"
 
@@ -29,18 +29,6 @@ def mute_url(user_or_id) -> str:
 
 def block_url(user_or_id) -> str:
     return f"/api/v1/users/{getattr(user_or_id, 'pk', user_or_id)}/block"
-
-
-def counts(user: User) -> tuple[int, int]:
-    """(followers, following) as stored."""
-    user.refresh_from_db(fields=["followers_count", "following_count"])
-    return user.followers_count, user.following_count
-
-
-def assert_counters_exact(*users: User) -> None:
-    for user in users:
-        real = (Follow.objects.filter(following=user).count(), Follow.objects.filter(follower=user).count())
-        assert counts(user) == real, user
 
 
 # Mute
