@@ -10,14 +10,16 @@ from content.models import (
     PostTicker,
     Repost,
     Ticker,
+    TickerHourlyMentions,
     WatchlistItem,
 )
 
 
 @admin.register(Ticker)
 class TickerAdmin(admin.ModelAdmin):
-    list_display = ("symbol", "name", "created_at")
+    list_display = ("symbol", "name", "post_count", "created_at")
     search_fields = ("symbol", "name")
+    readonly_fields = ("post_count",)
 
 
 class PostTickerInline(admin.TabularInline):
@@ -116,3 +118,12 @@ class PostTickerAdmin(admin.ModelAdmin):
     list_filter = ("sentiment", "created_at")
     search_fields = ("ticker__symbol",)
     raw_id_fields = ("post", "ticker")
+
+
+@admin.register(TickerHourlyMentions)
+class TickerHourlyMentionsAdmin(admin.ModelAdmin):
+    list_display = ("ticker", "hour", "mentions", "authors", "bullish", "bearish")
+    search_fields = ("ticker__symbol",)
+    list_filter = ("hour",)
+    raw_id_fields = ("ticker",)
+    ordering = ("-hour",)

@@ -68,6 +68,7 @@ from content.models import (
     WatchlistItem,
 )
 from content.reference import reference_tickers
+from content.services.tickers import ticker_posts_recount
 from moderation.models import Reason, Report, TargetType
 from polls.models import MIN_OPTIONS, Poll, PollOption, PollVote
 from social.models import Block, Follow, Mute
@@ -178,6 +179,7 @@ def demo_data_seed(
         return SeedResult(skipped=True)
     result = _Seeder(users=users, posts=posts, seed=seed, now=now).run()
     result.flushed_users = flushed
+    ticker_posts_recount()  # the seeder writes rows in bulk, past the services that keep the counters
     return result
 
 

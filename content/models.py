@@ -26,6 +26,11 @@ class Ticker(models.Model):
     symbol = models.CharField(max_length=8, primary_key=True)
     name = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    post_count = models.PositiveIntegerField(
+        default=0,
+        help_text="Visible posts mentioning it: kept by the post and moderation services, "
+        "recounted exactly by `refresh_metrics`.",
+    )
 
     objects = TickerQuerySet.as_manager()
 
@@ -255,3 +260,23 @@ class WatchlistItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} watches {self.ticker_id}"
+
+
+class TickerHourlyMentions(models.Model):
+    """Mentions of a ticker in one hour (a roll-up kept by ``content.trending.refresh_hourly_mentions``,
+    which `refresh_metrics` runs), so trending reads a few hundred rows instead of every post."""
+
+    ticker = models.ForeignKey(Ticker, on_delete=models.CASCADE, related_name="hourly_mentions")
+    hour = models.DateTimeField()
+    mentions = models.PositiveIntegerField(default=0)
+    authors = models.PositiveIntegerField(default=0)
+    bullish = models.PositiveIntegerField(default=0)
+    bearish = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "ticker hourly mentions"
+        constraints = [models.UniqueConstraint(fields=["ticker", "hour"], name="hourly_mentions_once")]
+        indexes = [models.Index(fields=["hour", "ticker"], name="hourly_mentions_hour_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.ticker_id} @ {self.hour:%Y-%m-%d %H:00}"

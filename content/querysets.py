@@ -19,8 +19,17 @@ if TYPE_CHECKING:
 
 SENTIMENT_WINDOW = timedelta(hours=24)
 
+# A PostTicker row (a mention) counts when its post is visible to everyone: not deleted, not
+# hidden by a moderator, by an active and unsuspended author.
+COUNTED_MENTION = Q(
+    post__deleted_at__isnull=True,
+    post__is_hidden=False,
+    post__author__is_active=True,
+    post__author__suspended_at__isnull=True,
+)
 
-def _count(queryset: models.QuerySet[Any]) -> Coalesce:
+
+def mention_count(queryset: models.QuerySet[Any]) -> Coalesce:
     """``COALESCE((SELECT COUNT(*) ... ), 0)``: a correlated count, one per outer row."""
     counted = queryset.order_by().values("ticker_id").annotate(n=Count("*")).values("n")
     return Coalesce(Subquery(counted, output_field=models.IntegerField()), Value(0))
@@ -28,8 +37,8 @@ def _count(queryset: models.QuerySet[Any]) -> Coalesce:
 
 class TickerQuerySet(models.QuerySet["Ticker"]):
     def with_stats(self, *, now: datetime | None = None) -> TickerQuerySet:
-        """Annotates ``post_count`` (visible posts ever) and ``bullish_count``/``bearish_count``
-        (visible posts tagged each way in the 24 hours before ``now``).
+        """Annotates ``bullish_count``/``bearish_count``: visible posts tagged each way in the 24
+        hours before ``now`` (``post_count``, over all time, is a counter on the row).
 
         Correlated subqueries over PostTicker (its copies of the post's time and
         sentiment, on the (ticker, created_at) index) joined to the post for
@@ -39,16 +48,10 @@ class TickerQuerySet(models.QuerySet["Ticker"]):
         from content.models import PostTicker, Sentiment
 
         since = (now or timezone.now()) - SENTIMENT_WINDOW
-        mentions = PostTicker.objects.filter(
-            ticker_id=OuterRef("pk"),
-            post__deleted_at__isnull=True,
-            post__is_hidden=False,
-        )
-        recent = mentions.filter(created_at__gte=since)
+        recent = PostTicker.objects.filter(COUNTED_MENTION, ticker_id=OuterRef("pk"), created_at__gte=since)
         return self.annotate(
-            post_count=_count(mentions),
-            bullish_count=_count(recent.filter(sentiment=Sentiment.BULLISH)),
-            bearish_count=_count(recent.filter(sentiment=Sentiment.BEARISH)),
+            bullish_count=mention_count(recent.filter(sentiment=Sentiment.BULLISH)),
+            bearish_count=mention_count(recent.filter(sentiment=Sentiment.BEARISH)),
         )
 
     def watched_by(self, user: Any) -> TickerQuerySet:

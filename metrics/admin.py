@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from metrics.models import DailyMetrics, ErrorLog, TickerHourlyMentions
+from metrics.models import DailyMetrics, ErrorLog
 
 
 @admin.register(ErrorLog)
@@ -26,12 +26,3 @@ class DailyMetricsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
-
-
-@admin.register(TickerHourlyMentions)
-class TickerHourlyMentionsAdmin(admin.ModelAdmin):
-    list_display = ("ticker", "hour", "mentions", "authors", "bullish", "bearish")
-    search_fields = ("ticker__symbol",)
-    list_filter = ("hour",)
-    raw_id_fields = ("ticker",)
-    ordering = ("-hour",)

@@ -71,22 +71,3 @@ class DailyMetrics(models.Model):
 
     def __str__(self) -> str:
         return str(self.date)
-
-
-class TickerHourlyMentions(models.Model):
-    """Mentions of a ticker in one hour, for trending without scanning every post."""
-
-    ticker = models.ForeignKey("content.Ticker", on_delete=models.CASCADE, related_name="hourly_mentions")
-    hour = models.DateTimeField()
-    mentions = models.PositiveIntegerField(default=0)
-    authors = models.PositiveIntegerField(default=0)
-    bullish = models.PositiveIntegerField(default=0)
-    bearish = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name_plural = "ticker hourly mentions"
-        constraints = [models.UniqueConstraint(fields=["ticker", "hour"], name="ticker_hour_unique")]
-        indexes = [models.Index(fields=["hour", "ticker"], name="ticker_hour_recent_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.ticker_id} @ {self.hour:%Y-%m-%d %H:00}"

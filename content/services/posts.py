@@ -1,4 +1,4 @@
-"""Writing posts: creating one (with tickers, media, a poll or a quote) and deleting it."""
+"""Writing posts: creating one (with tickers, media, a poll or a quote), deleting and hiding it."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from accounts.models import User
 from content.cashtags import extract_tickers
 from content.models import MAX_MEDIA_PER_POST, POST_MAX_LENGTH, Media, Post, PostTicker, Sentiment, Ticker
 from content.reference import reference_tickers
+from content.services.tickers import post_symbols, ticker_counts_add
 from polls.services import poll_clean, poll_create
 
 NO_SUCH_QUOTED_POST = "No such post, or you cannot see it."
@@ -131,7 +132,16 @@ def post_create(
     if media:
         Media.objects.bulk_update(media, ["post", "position"])
     User.objects.filter(pk=author.pk).update(posts_count=F("posts_count") + 1)
+    if symbols:
+        ticker_counts_add(symbols, +1)
     return post
+
+
+def _by_visible_author(post_id: int, **conditions: Any) -> bool:
+    """Whether the post's author is active and not suspended (and the post meets ``conditions``)."""
+    return Post.objects.filter(
+        pk=post_id, author__is_active=True, author__suspended_at__isnull=True, **conditions
+    ).exists()
 
 
 @transaction.atomic
@@ -146,4 +156,23 @@ def post_delete(*, post: Post, actor: User) -> bool:
     deleted = Post.objects.filter(pk=post.pk, deleted_at__isnull=True).update(deleted_at=timezone.now())
     if deleted:
         User.objects.filter(pk=post.author_id).update(posts_count=F("posts_count") - 1)
+        # The row is locked by the UPDATE, so ``is_hidden`` cannot change under us.
+        if _by_visible_author(post.pk, is_hidden=False):
+            ticker_counts_add(post_symbols(post.pk), -1)
     return bool(deleted)
+
+
+@transaction.atomic
+def post_set_hidden(*, post: Post, hidden: bool) -> bool:
+    """Hides a post from everyone (a moderator's reversible action), or shows it again.
+
+    Returns whether anything changed; a deleted post is left alone. Hidden
+    posts answer 404 and leave every list (``Post.objects.visible_to``); the
+    author's ``posts_count`` keeps them, their tickers' ``post_count`` does not.
+    """
+    changed = Post.objects.filter(pk=post.pk, deleted_at__isnull=True, is_hidden=not hidden).update(is_hidden=hidden)
+    if changed:
+        post.is_hidden = hidden
+        if _by_visible_author(post.pk):
+            ticker_counts_add(post_symbols(post.pk), -1 if hidden else +1)
+    return bool(changed)

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any, cast
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.tests.factories import UserFactory
-from content.models import Post, Ticker, WatchlistItem
+from content.models import Post, PostTicker, Ticker, WatchlistItem
+from content.services.tickers import ticker_posts_recount
 
 
 class TickerFactory(DjangoModelFactory):
@@ -30,3 +35,13 @@ class WatchlistItemFactory(DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     ticker = factory.SubFactory(TickerFactory)
+
+
+def mention(ticker: Ticker, *, hours_ago: float = 1, sentiment: str | None = None, **post_fields: Any) -> PostTicker:
+    """A post made ``hours_ago`` hours ago tagging ``ticker``, with PostTicker's copies of its time and
+    sentiment, and the ticker's ``post_count`` recounted as the services keep it."""
+    at = timezone.now() - timedelta(hours=hours_ago)
+    post = cast(Post, PostFactory(created_at=at, sentiment=sentiment, **post_fields))
+    link = PostTicker.objects.create(post=post, ticker=ticker, position=0, created_at=at, sentiment=sentiment)
+    ticker_posts_recount([ticker.symbol])
+    return link

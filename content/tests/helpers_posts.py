@@ -11,6 +11,7 @@ from factory.django import DjangoModelFactory
 from accounts.tests.factories import UserFactory
 from content.models import Media, Post, PostTicker
 from content.services.posts import ticker_symbols_ensure
+from content.services.tickers import ticker_posts_recount
 from core.testing import assert_problem  # noqa: F401 - re-exported to this package's tests
 
 POST_FIELDS = {
@@ -49,6 +50,7 @@ def tag(post: Post, *symbols: str) -> Post:
         PostTicker(post=post, ticker_id=symbol, position=position, created_at=post.created_at, sentiment=post.sentiment)
         for position, symbol in enumerate(symbols)
     )
+    ticker_posts_recount(symbols)
     return post
 
 

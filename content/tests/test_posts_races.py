@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework.exceptions import ValidationError
 
 from accounts.tests.factories import UserFactory
-from content.models import Post
+from content.models import Post, Ticker
 from content.services.posts import post_create, post_delete
 from content.tests.factories import PostFactory
 from content.tests.helpers_posts import MediaFactory
@@ -113,3 +113,15 @@ def test_parallel_first_mentions_of_a_new_ticker_do_not_fail():
 
     assert all(isinstance(outcome, Post) for outcome in outcomes), outcomes
     assert Post.objects.filter(post_tickers__ticker_id="NEWT").count() == 4
+
+
+def test_parallel_posts_sharing_tickers_in_any_order_count_exactly(client_for, no_rate_limits):
+    # The counter rows are locked in symbol order, so opposite mention orders cannot deadlock.
+    authors = iter(UserFactory.create_batch(6))
+    contents = iter(["$AAPL then $TSLA", "$TSLA then $AAPL"] * 3)
+
+    def publish():
+        return client_for(next(authors)).post("/api/v1/posts", {"content": next(contents)}).status_code
+
+    assert race(publish, threads=6) == [201] * 6
+    assert dict(Ticker.objects.values_list("symbol", "post_count")) == {"AAPL": 6, "TSLA": 6}

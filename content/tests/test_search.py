@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from content import search
-from content.models import PostTicker, Sentiment, Ticker
-from content.tests.factories import PostFactory, TickerFactory
+from content.models import Sentiment, Ticker
+from content.tests.factories import TickerFactory, mention
 from core.testing import assert_problem
 from social.querysets import RELATIONSHIP_FLAGS
 from social.tests.factories import BlockFactory, FollowFactory
@@ -165,12 +163,6 @@ def test_limit_caps_each_list(api_client, reference):
 
 
 # Tickers
-
-
-def mention(ticker, *, hours_ago=1, sentiment=None, **post_fields):
-    at = timezone.now() - timedelta(hours=hours_ago)
-    post = PostFactory(created_at=at, sentiment=sentiment, **post_fields)
-    return PostTicker.objects.create(post=post, ticker=ticker, position=0, created_at=at, sentiment=sentiment)
 
 
 def test_tickers_are_ranked_exact_symbol_then_symbol_prefix_then_company_name(api_client, reference):

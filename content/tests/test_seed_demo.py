@@ -104,6 +104,10 @@ def test_seed_demo_keeps_user_counters_equal_to_the_rows() -> None:
     ]
     assert sum(u.followers_count for u in users) == Follow.objects.count()
     assert sum(u.posts_count for u in users) == 200
+    visible_mentions = Count("posts", filter=Q(posts__deleted_at__isnull=True, posts__is_hidden=False))
+    tickers = Ticker.objects.annotate(real=visible_mentions)
+    assert [(t.symbol, t.post_count) for t in tickers] == [(t.symbol, t.real) for t in tickers]
+    assert sum(t.post_count for t in tickers) > 0
 
 
 def test_seed_demo_tags_every_post_with_the_tickers_in_its_text() -> None:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.utils import timezone
 
-from content.models import PostTicker, Sentiment, Ticker
-from content.tests.factories import PostFactory, TickerFactory
+from content.models import Sentiment, Ticker
+from content.tests.factories import TickerFactory, mention
 
 pytestmark = pytest.mark.django_db
 
@@ -18,12 +16,6 @@ NO_ACTIVITY = {"post_count": 0, "sentiment": {"bullish": 0, "bearish": 0}}
 
 def url(symbol: str) -> str:
     return f"/api/v1/tickers/{symbol}"
-
-
-def mention(ticker, *, hours_ago=1, sentiment=None, **post_fields):
-    at = timezone.now() - timedelta(hours=hours_ago)
-    post = PostFactory(created_at=at, sentiment=sentiment, **post_fields)
-    return PostTicker.objects.create(post=post, ticker=ticker, position=0, created_at=at, sentiment=sentiment)
 
 
 def assert_not_found(response) -> None:

@@ -12,8 +12,8 @@ import time_machine
 from django.core.cache import cache
 
 from accounts.tests.factories import UserFactory
-from content.models import PostTicker, Sentiment, Ticker
-from content.tests.factories import PostFactory, TickerFactory
+from content.models import Sentiment, Ticker
+from content.tests.factories import TickerFactory, mention
 from content.trending import trending_scores
 from core.testing import assert_problem
 
@@ -29,12 +29,6 @@ def frozen():
         yield
 
 
-def mention(ticker, author, *, hours_ago, sentiment=None, **post_fields):
-    at = NOW - timedelta(hours=hours_ago)
-    post = PostFactory(author=author, created_at=at, sentiment=sentiment, **post_fields)
-    return PostTicker.objects.create(post=post, ticker=ticker, position=0, created_at=at, sentiment=sentiment)
-
-
 @pytest.fixture
 def market(db):
     """A small fixed data set; the expected scores below are worked out by hand for hours=24 (half-life 12 h)."""
@@ -47,20 +41,20 @@ def market(db):
 
     # AAPL: one author three times (counts once, at their latest, 1 h ago) and one 12 h ago.
     for hours_ago in (1, 2, 3):
-        mention(aapl, spammer, hours_ago=hours_ago, sentiment=Sentiment.BULLISH)
-    mention(aapl, b, hours_ago=12, sentiment=Sentiment.BEARISH)
-    mention(aapl, c, hours_ago=0.5, is_hidden=True)  # hidden by a moderator: no trace
-    mention(aapl, d, hours_ago=0.5, deleted_at=NOW)  # deleted: no trace
+        mention(aapl, author=spammer, hours_ago=hours_ago, sentiment=Sentiment.BULLISH)
+    mention(aapl, author=b, hours_ago=12, sentiment=Sentiment.BEARISH)
+    mention(aapl, author=c, hours_ago=0.5, is_hidden=True)  # hidden by a moderator: no trace
+    mention(aapl, author=d, hours_ago=0.5, deleted_at=NOW)  # deleted: no trace
     # AMD: a fresh burst of two authors 1 h ago ...
-    mention(amd, c, hours_ago=1)
-    mention(amd, d, hours_ago=1)
+    mention(amd, author=c, hours_ago=1)
+    mention(amd, author=d, hours_ago=1)
     # ... beats an older one of three authors 22 h ago on MSFT.
     for author in (e, f, g):
-        mention(msft, author, hours_ago=22)
+        mention(msft, author=author, hours_ago=22)
     # NVDA: one author right now, one just outside the window.
-    mention(nvda, b, hours_ago=0)
-    mention(nvda, c, hours_ago=24)
-    mention(nvda, d, hours_ago=30)
+    mention(nvda, author=b, hours_ago=0)
+    mention(nvda, author=c, hours_ago=24)
+    mention(nvda, author=d, hours_ago=30)
     return {"spammer": spammer}
 
 
@@ -97,7 +91,7 @@ def test_trending_ranks_by_recency_weighted_distinct_authors(api_client, market,
 def test_one_author_posting_many_times_counts_once(api_client, market):
     spam_ticker = TickerFactory(symbol="SPAM", name="")
     for minutes_ago in range(30):
-        mention(spam_ticker, market["spammer"], hours_ago=minutes_ago / 60)
+        mention(spam_ticker, author=market["spammer"], hours_ago=minutes_ago / 60)
 
     body = api_client.get(URL).json()
 
@@ -132,9 +126,9 @@ def test_ties_go_to_more_mentions_then_to_the_symbol(api_client):
     author, other = UserFactory(), UserFactory()
     for symbol in ("BBB", "AAA", "CCC"):
         ticker = TickerFactory(symbol=symbol, name="")
-        mention(ticker, author, hours_ago=2)
-    mention(Ticker.objects.get(symbol="CCC"), author, hours_ago=3)  # same score, one more mention
-    mention(TickerFactory(symbol="DDD", name=""), other, hours_ago=2)
+        mention(ticker, author=author, hours_ago=2)
+    mention(Ticker.objects.get(symbol="CCC"), author=author, hours_ago=3)  # same score, one more mention
+    mention(TickerFactory(symbol="DDD", name=""), author=other, hours_ago=2)
 
     body = api_client.get(URL).json()
 
@@ -182,7 +176,7 @@ def test_trending_query_count_does_not_grow_with_the_list(
 ):
     for n in range(size):
         ticker = TickerFactory(symbol=f"TR{chr(65 + n // 26)}{chr(65 + n % 26)}", name="")
-        mention(ticker, user, hours_ago=n / 10, sentiment=Sentiment.BULLISH)
+        mention(ticker, author=user, hours_ago=n / 10, sentiment=Sentiment.BULLISH)
     client = client_for(user)
 
     # The scores; the tickers' activity.
@@ -202,8 +196,8 @@ def test_the_list_is_shared_for_a_minute_per_window_and_limit(api_client, market
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     first = api_client.get(URL).json()
     TickerFactory(symbol="NEW", name="")
-    mention(Ticker.objects.get(symbol="NEW"), UserFactory(), hours_ago=0)
-    mention(Ticker.objects.get(symbol="NEW"), UserFactory(), hours_ago=0)
+    mention(Ticker.objects.get(symbol="NEW"), author=UserFactory(), hours_ago=0)
+    mention(Ticker.objects.get(symbol="NEW"), author=UserFactory(), hours_ago=0)
 
     # Served from the cache: no query.
     with django_assert_num_queries(0):

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from content.models import PostTicker, Sentiment, Ticker, WatchlistItem
+from content.models import Sentiment, Ticker, WatchlistItem
 from content.services import watchlist
-from content.tests.factories import PostFactory, TickerFactory, WatchlistItemFactory
+from content.tests.factories import TickerFactory, WatchlistItemFactory, mention
 from core.testing import assert_problem
 
 pytestmark = pytest.mark.django_db
@@ -19,13 +19,6 @@ URL = "/api/v1/users/me/watchlist"
 
 def item_url(symbol: str) -> str:
     return f"{URL}/{symbol}"
-
-
-def mention(ticker, *, hours_ago=1, sentiment=None, **post_fields):
-    """A post tagging ``ticker``, with PostTicker's copies of its time and sentiment."""
-    at = timezone.now() - timedelta(hours=hours_ago)
-    post = PostFactory(created_at=at, sentiment=sentiment, **post_fields)
-    return PostTicker.objects.create(post=post, ticker=ticker, position=0, created_at=at, sentiment=sentiment)
 
 
 def watch(user, symbol: str, *, minutes_ago: int = 0, name: str | None = None):
