@@ -2,17 +2,19 @@
 
 import django.db.models.deletion
 from django.db import migrations, models
-from django.db.models import Count, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 
 
 def count_posts(apps, schema_editor):
-    """Fills ``Ticker.post_count`` with the visible posts mentioning each ticker (the services keep it after)."""
+    """Fills ``Ticker.post_count`` with the visible posts mentioning each ticker (the services keep it after).
+
+    One grouped count, then per-row updates: a correlated count per ticker makes
+    PostgreSQL rebuild the join for every ticker (minutes on a big table).
+    """
     Ticker = apps.get_model("content", "Ticker")
     PostTicker = apps.get_model("content", "PostTicker")
-    counted = (
+    counts = (
         PostTicker.objects.filter(
-            ticker_id=OuterRef("pk"),
             post__deleted_at__isnull=True,
             post__is_hidden=False,
             post__author__is_active=True,
@@ -21,9 +23,10 @@ def count_posts(apps, schema_editor):
         .order_by()
         .values("ticker_id")
         .annotate(n=Count("*"))
-        .values("n")
+        .values_list("ticker_id", "n")
     )
-    Ticker.objects.update(post_count=Coalesce(Subquery(counted, output_field=models.IntegerField()), Value(0)))
+    rows = [Ticker(symbol=symbol, post_count=n) for symbol, n in counts]
+    Ticker.objects.bulk_update(rows, ["post_count"], batch_size=500)
 
 
 class Migration(migrations.Migration):
