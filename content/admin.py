@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from content.models import (
     Bookmark,
@@ -9,6 +10,7 @@ from content.models import (
     PostReaction,
     PostTicker,
     Repost,
+    RollupWatermark,
     Ticker,
     TickerHourlyMentions,
     WatchlistItem,
@@ -127,3 +129,18 @@ class TickerHourlyMentionsAdmin(admin.ModelAdmin):
     list_filter = ("hour",)
     raw_id_fields = ("ticker",)
     ordering = ("-hour",)
+
+
+@admin.register(RollupWatermark)
+class RollupWatermarkAdmin(admin.ModelAdmin):
+    """Read-only: ``content.trending.hourly_mentions_refresh`` keeps it. Deleting a row is safe (trending then
+    computes live until the next refresh)."""
+
+    list_display = ("name", "complete_from", "complete_until", "updated_at")
+    readonly_fields = ("name", "complete_from", "complete_until", "updated_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: RollupWatermark | None = None) -> bool:
+        return False

@@ -139,6 +139,10 @@ class Comment(models.Model):
             models.Index(fields=["post", "created_at", "id"], condition=VISIBLE, name="comment_post_thread_idx"),
             models.Index(fields=["author", "-created_at"], name="comment_author_recent_idx"),
             models.Index(fields=["parent"], name="comment_parent_idx"),
+            # purge_deleted_content: comments deleted long enough ago
+            models.Index(
+                fields=["deleted_at"], condition=models.Q(deleted_at__isnull=False), name="comment_deleted_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -263,7 +267,7 @@ class WatchlistItem(models.Model):
 
 
 class TickerHourlyMentions(models.Model):
-    """Mentions of a ticker in one hour (a roll-up kept by ``content.trending.refresh_hourly_mentions``,
+    """Mentions of a ticker in one hour (a roll-up kept by ``content.trending.hourly_mentions_refresh``,
     which `refresh_metrics` runs), so trending reads a few hundred rows instead of every post."""
 
     ticker = models.ForeignKey(Ticker, on_delete=models.CASCADE, related_name="hourly_mentions")
@@ -280,3 +284,24 @@ class TickerHourlyMentions(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticker_id} @ {self.hour:%Y-%m-%d %H:00}"
+
+
+class RollupWatermark(models.Model):
+    """The hours a roll-up table is known to be complete for: ``[complete_from, complete_until)``."""
+
+    name = models.CharField(max_length=50, unique=True)
+    complete_from = models.DateTimeField(null=True, blank=True)
+    complete_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(complete_from__isnull=True, complete_until__isnull=True)
+                | models.Q(complete_from__lt=models.F("complete_until")),
+                name="rollup_watermark_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: [{self.complete_from}, {self.complete_until})"

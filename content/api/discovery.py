@@ -71,8 +71,11 @@ class TrendingTickersView(APIView):
         summary="Trending tickers",
         description=(
             "The tickers most talked about in the last `hours` (default 24), highest score first, at most "
-            f"`limit` (default 10) and not paginated. {SCORE_FORMULA} Deleted and hidden posts do not count. "
-            f"The list is the same for everyone and may be up to {TRENDING_CACHE_SECONDS} seconds old. "
+            f"`limit` (default 10) and not paginated. {SCORE_FORMULA} Deleted and hidden posts, and posts by "
+            "suspended users, do not count. Past hours are read from an hourly roll-up: a post of the current hour "
+            "that is deleted or hidden (or whose author is suspended) stops counting at once, an older one when the "
+            "roll-up is next refreshed (`refresh_metrics`, run every few minutes). The list is the same for "
+            f"everyone and may be up to {TRENDING_CACHE_SECONDS} seconds old. "
             "`hours` outside 1-168 or `limit` outside 1-50 is a 400 naming the parameter."
         ),
         parameters=[TrendingQuerySerializer],
@@ -87,7 +90,7 @@ class TrendingTickersView(APIView):
             # A plain list: DRF's ReturnList would drag its serializer into the cache.
             return list(TrendingTickerSerializer(trending_tickers(hours=hours, limit=limit), many=True).data)
 
-        return Response(cache.get_or_set(f"trending:v1:{hours}:{limit}", render, TRENDING_CACHE_SECONDS))
+        return Response(cache.get_or_set(f"trending:v2:{hours}:{limit}", render, TRENDING_CACHE_SECONDS))
 
 
 class TickerDetailView(APIView):

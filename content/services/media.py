@@ -96,7 +96,7 @@ def media_purge_unattached(*, older_than: timedelta) -> int:
             # These rows are ours until commit (locked on PostgreSQL; SQLite runs one writer at a time),
             # so no post can claim one between the select and the delete.
             deleted, _ = Media.objects.filter(pk__in=[pk for pk, _ in batch]).delete()
-            transaction.on_commit(partial(_delete_stored_files, [name for _, name in batch if name]))
+            transaction.on_commit(partial(stored_files_delete, [name for _, name in batch if name]))
         purged += deleted
         if len(batch) < PURGE_BATCH_SIZE:
             break
@@ -139,7 +139,7 @@ def _file_field() -> FileField:
     return field
 
 
-def _delete_stored_files(names: Sequence[str]) -> None:
+def stored_files_delete(names: Sequence[str]) -> None:
     for name in names:
         _delete_stored_file(name)
 
