@@ -8,6 +8,8 @@ PyJWT against that provider: signature, ``exp``, and ``aud``/``iss`` when
 user (``User.external_subject``), who is created on first sight.
 
 Every failure is a 401 problem with a one-line ``detail``; none is a 500.
+Every success marks the user active (``accounts.activity``: at most one write
+per user and 5 minutes; never fails the request).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed as SimpleJW
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import Token
 
+from accounts.activity import activity_record_request
 from accounts.models import User
 
 logger = logging.getLogger(__name__)
@@ -117,8 +120,12 @@ class JWTAuthentication(SimpleJWTAuthentication):
             if not external_jwt_enabled() or _looks_like_ours(raw_token):
                 raise _clean(exc) from exc
             # Headers arrive as latin-1; a non-ASCII "token" is then merely invalid, never a crash.
-            return self.authenticate_external(raw_token.decode("latin-1"))
-        return self.get_user(validated_token), validated_token
+            user, claims = self.authenticate_external(raw_token.decode("latin-1"))
+            activity_record_request(request=getattr(request, "_request", request), user=user)
+            return user, claims
+        user = self.get_user(validated_token)
+        activity_record_request(request=getattr(request, "_request", request), user=user)
+        return user, validated_token
 
     def authenticate_external(self, raw_token: str) -> tuple[User, dict[str, Any]]:
         # Imported here: services import this module for `user_can_sign_in`.

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.activity.ActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.ProblemDetailsMiddleware",
@@ -219,7 +220,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": _renderers,
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "core.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -281,6 +282,7 @@ RATE_LIMITS = {
     "anon_write": env.str("RATE_LIMIT_ANON_WRITE", "30/m"),
     "media_upload": env.str("RATE_LIMIT_MEDIA_UPLOAD", "30/h"),
     "reports": env.str("RATE_LIMIT_REPORTS", "20/h"),
+    "error_log": env.str("RATE_LIMIT_ERROR_LOG", "60/m"),
 }
 
 # Email.

@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("social.api.urls")),
     path("", include("content.api.urls")),
     path("", include("moderation.api.urls")),
+    path("", include("metrics.api.urls")),
 ]
 
 urlpatterns = [

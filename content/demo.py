@@ -18,6 +18,13 @@ result has `skipped=True`); `flush=True` first removes the demo accounts and
 everything attached to them. The run is one transaction, so it either leaves
 a complete data set or nothing.
 
+Activity: every account has `UserSession` visits (the metrics' DAU, MAU and
+retention come from them): one on its sign-up day, starting as it signs up,
+then on a share of the days after that falls off over the first weeks and
+settles at a floor (half the members drift away for good). They are drawn
+from their own random generator, seeded from the seed, so adding them left
+every other row of a seed's data set as it was.
+
 Speed (100,000 posts in about half a minute on SQLite): rows are generated a
 chunk of posts at a time (posts with their tickers, polls, comments, likes,
 reposts and bookmarks) and written before the next chunk, so memory stays
@@ -53,7 +60,7 @@ from django.db import connection, models, transaction
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 
-from accounts.models import User, UserInterest, UserQuerySet
+from accounts.models import User, UserInterest, UserQuerySet, UserSession
 from content.cashtags import extract_tickers
 from content.models import (
     Bookmark,
@@ -93,6 +100,18 @@ POST_RECENCY = 8 * DAY  # ...with density falling off like exp(-age / 8 days)
 QUOTE_WINDOW = 2000  # a quote points at one of the previous 2000 posts (mostly the last 200)
 CHUNK_POSTS = 5000  # posts generated, with everything attached, per write
 BATCH_SIZE = 5000  # rows per executemany or bulk_create
+# Visits (UserSession rows).
+VISIT_DECAY_DAYS = 7.0  # a new member's chance of coming back falls off like exp(-days / 7)...
+VISIT_GAP = 30 * 60  # ...and visits on one day are at least this far apart (closer ones are one session)
+VISIT_SECONDS = (2 * 60, 60 * 60)  # a visit lasts 2 minutes to an hour, log-uniformly
+USER_AGENTS = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36",
+    "PageShare/2.3 (iOS 17.5)",
+    "PageShare/2.3 (Android 14)",
+)
 
 
 @dataclass
@@ -117,6 +136,7 @@ class SeedResult:
     reposts: int = 0
     bookmarks: int = 0
     reports: int = 0
+    sessions: int = 0
 
     def counts(self) -> dict[str, int]:
         """The number of rows made, by kind."""
@@ -137,6 +157,7 @@ def demo_data_flush() -> int:
     # The big tables first, one set-based DELETE each, so the chunked ORM deletes
     # below (which follow every relation, including ones added later) find little.
     PostTicker.objects.filter(post__in=posts).delete()
+    UserSession.objects.filter(user__in=users).delete()
     PostReaction.objects.filter(Q(user__in=users) | Q(post__in=posts)).delete()
     CommentReaction.objects.filter(Q(user__in=users) | Q(comment__in=comments)).delete()
     Repost.objects.filter(Q(user__in=users) | Q(post__in=posts)).delete()
@@ -568,6 +589,7 @@ class _Seeder:
         self.comment_reactions = _Table(CommentReaction, ("comment", "user", "created_at"))
         self.reposts = _Table(Repost, ("post", "user", "created_at"))
         self.bookmarks = _Table(Bookmark, ("post", "user", "created_at"))
+        self.sessions = _Table(UserSession, ("user", "started_at", "last_seen_at", "request_count", "user_agent"))
         self.new_tickers: list[Ticker] = []
         self.reports: list[Report] = []
 
@@ -693,6 +715,7 @@ class _Seeder:
         self._follows()
         self._posts()
         self._user_reports()
+        self._sessions()
         _refresh_user_counters(demo_users())
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), [User, Post, Comment, Poll, PollOption]):
@@ -711,6 +734,7 @@ class _Seeder:
             self.comment_reactions.count,
         )
         r.reposts, r.bookmarks = self.reposts.count, self.bookmarks.count
+        r.sessions = self.sessions.count
         return r
 
     def _users(self) -> None:
@@ -1085,6 +1109,68 @@ class _Seeder:
                 )
             )
         self._write_reports()
+
+    def _sessions(self) -> None:
+        """Visits, user by user, written a batch at a time (memory stays flat whatever the user count)."""
+        rng = random.Random(f"pageshare-demo-sessions-{self.seed}")  # noqa: S311 (demo data, not secrets)
+        rand = rng.random
+        cum = self.activity_cum_weights
+        mean_weight = cum[-1] / self.n_users
+        utc = self.now.astimezone(UTC)
+        today = utc.hour * HOUR + utc.minute * 60 + utc.second  # seconds since midnight UTC: ages of today
+        decay = [math.exp(-k / VISIT_DECAY_DAYS) for k in range(USER_WINDOW // DAY + 2)]
+        for u in range(self.n_users):
+            if u < 2:  # the demo accounts come back nearly every day
+                keen, floor = 0.9, 1.0
+            else:
+                # How often a member comes back while keen; people who post more come more.
+                keen = rng.betavariate(1.5, 2.5)
+                weight = cum[u] - (cum[u - 1] if u else 0.0)
+                if weight > 0:
+                    keen = min(0.95, keen + 0.4 * (1 - math.exp(-weight / mean_weight)))
+                floor = 0.0 if rand() < 0.5 else 0.3 + 0.5 * rand()  # where interest settles
+            age = self.user_age[u]
+            signup_day = 0 if age <= today else (age - today + DAY - 1) // DAY  # UTC days before today
+            end = self._visits(rng, u, oldest=age, newest=max(0, today + (signup_day - 1) * DAY), first=age, end=None)
+            for k in range(1, signup_day + 1):
+                if rand() < keen * (floor + (1 - floor) * decay[k - 1]):
+                    oldest = today + (signup_day - k) * DAY
+                    end = self._visits(rng, u, oldest=oldest, newest=max(0, oldest - DAY), first=None, end=end)
+            if len(self.sessions.rows) >= BATCH_SIZE:
+                self.sessions.write()
+        self.sessions.write()
+        # What the request path keeps up to date, made to agree with the visits.
+        latest = UserSession.objects.filter(user=OuterRef("pk")).order_by("-last_seen_at").values("last_seen_at")[:1]
+        demo_users().update(last_active_at=Subquery(latest))
+
+    def _visits(
+        self, rng: random.Random, u: int, *, oldest: int, newest: int, first: int | None, end: int | None
+    ) -> int | None:
+        """One to three sessions starting between ages `oldest` and `newest` (the first at `first` if given).
+
+        `end` is where the user's previous session ended (a visit may run past midnight); the age where
+        the last one ends is returned.
+        """
+        if oldest <= newest:  # an empty day: the anchor is at midnight
+            return end
+        rand = rng.random
+        r = rand()
+        count = 1 if r < 0.6 else 2 if r < 0.88 else 3
+        starts = [oldest - int(rand() * (oldest - newest)) for _ in range(count)]
+        if first is not None:
+            starts[0] = first
+        starts.sort(reverse=True)  # oldest first
+        user_id = self.first_user_id + u
+        agent = USER_AGENTS[(u * 7 + int(rand() * 1.3)) % len(USER_AGENTS)]  # mostly one device per user
+        low, high = math.log(VISIT_SECONDS[0]), math.log(VISIT_SECONDS[1])
+        for start in starts:
+            if end is not None and start > end - VISIT_GAP:
+                continue  # would have been the same session
+            seconds = int(math.exp(low + (high - low) * rand()))
+            end = max(0, start - seconds)
+            requests = 1 + (start - end) // (20 + int(rand() * 100))
+            self.sessions.rows.append((user_id, self.stamp(start), self.stamp(end), requests, agent))
+        return end
 
     def _write_chunk(self) -> None:
         Ticker.objects.bulk_create(self.new_tickers, ignore_conflicts=True)

@@ -102,3 +102,9 @@ class ReportThrottle(RateThrottle):
     """Abuse reports per signed-in user, so the moderation queue cannot be flooded."""
 
     scope = "reports"
+
+
+class ErrorLogThrottle(RateThrottle):
+    """Frontend error reports per signed-in user, or per IP when anonymous: a crash loop cannot flood the log."""
+
+    scope = "error_log"

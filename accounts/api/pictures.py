@@ -12,16 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.serializers import MeSerializer
-from accounts.models import User
+from accounts.api.signed_in import signed_in
 from accounts.services.pictures import profile_picture_delete, profile_picture_set
 from core.images import InvalidImageError
 from core.schema import problems
-
-
-def _signed_in(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # IsAuthenticated lets nobody else in
-    return user
 
 
 class ProfilePictureUploadSerializer(serializers.Serializer):
@@ -52,7 +46,7 @@ class ProfilePictureView(APIView):
         serializer = ProfilePictureUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            user = profile_picture_set(user=_signed_in(request), upload=serializer.validated_data["file"])
+            user = profile_picture_set(user=signed_in(request), upload=serializer.validated_data["file"])
         except InvalidImageError as exc:
             raise serializers.ValidationError({"file": [exc.message]}, code=exc.code) from exc
         return Response(MeSerializer(user, context={"request": request}).data)
@@ -65,7 +59,7 @@ class ProfilePictureView(APIView):
         tags=["users"],
     )
     def delete(self, request: Request) -> Response:
-        profile_picture_delete(user=_signed_in(request))
+        profile_picture_delete(user=signed_in(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -13,13 +13,13 @@ from typing import Any, TypeVar
 from django.urls import path
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.serializers import MeSerializer
+from accounts.api.signed_in import signed_in
 from accounts.models import User, UserInterest
 from accounts.services.profile import (
     MAX_INTERESTS,
@@ -128,13 +128,6 @@ class InterestsSerializer(StrictSerializer):
     interests = InterestsField()
 
 
-def _signed_in(request: Request) -> User:
-    user = request.user
-    if not isinstance(user, User):  # IsAuthenticated lets nobody else in
-        raise NotAuthenticated()
-    return user
-
-
 def _me(request: Request, user: User) -> Response:
     return Response(MeSerializer(user, context={"request": request}).data)
 
@@ -147,7 +140,7 @@ class MeView(APIView):
         responses={200: MeSerializer, **problems(401)},
     )
     def get(self, request: Request) -> Response:
-        return _me(request, _signed_in(request))
+        return _me(request, signed_in(request))
 
     @extend_schema(
         summary="Edit your profile",
@@ -162,7 +155,7 @@ class MeView(APIView):
     def patch(self, request: Request) -> Response:
         serializer = ProfileUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = profile_update(user=_signed_in(request), **serializer.validated_data)
+        user = profile_update(user=signed_in(request), **serializer.validated_data)
         return _me(request, user)
 
 
@@ -183,7 +176,7 @@ class OnboardingView(APIView):
     def post(self, request: Request) -> Response:
         serializer = OnboardingSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = user_onboard(user=_signed_in(request), ip=client_ip(request._request), **serializer.validated_data)
+        user = user_onboard(user=signed_in(request), ip=client_ip(request._request), **serializer.validated_data)
         return _me(request, user)
 
 
@@ -196,9 +189,7 @@ class InterestsView(APIView):
     )
     def get(self, request: Request) -> Response:
         interests = (
-            UserInterest.objects.filter(user=_signed_in(request))
-            .order_by("interest")
-            .values_list("interest", flat=True)
+            UserInterest.objects.filter(user=signed_in(request)).order_by("interest").values_list("interest", flat=True)
         )
         return Response({"interests": list(interests)})
 
@@ -214,7 +205,7 @@ class InterestsView(APIView):
     def put(self, request: Request) -> Response:
         serializer = InterestsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        interests = interests_replace(user=_signed_in(request), interests=serializer.validated_data["interests"])
+        interests = interests_replace(user=signed_in(request), interests=serializer.validated_data["interests"])
         return Response({"interests": interests})
 
 

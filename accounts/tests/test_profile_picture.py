@@ -134,6 +134,7 @@ def test_delete_removes_the_picture_and_its_file(auth_client, user, settings, dj
 
 
 def test_delete_without_a_picture_is_a_204(auth_client, user, django_capture_on_commit_callbacks):
+    auth_client.get("/api/v1/users/me")  # records this window's activity first (its own commit callback)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = auth_client.delete(URL)
 

@@ -13,14 +13,14 @@ from typing import Any
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotAuthenticated, NotFound
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import User
+from accounts.api.signed_in import signed_in
 from content.api.serializers import PostSerializer, post_serializer_context
 from content.api.serializers_comments import (
     BookmarkResultSerializer,
@@ -51,13 +51,6 @@ from core.schema import problems
 POST_ID = OpenApiParameter("post_id", int, OpenApiParameter.PATH, description="The post's id.")
 COMMENT_ID = OpenApiParameter("comment_id", int, OpenApiParameter.PATH, description="The comment's id.")
 BLOCK_RULE = "404 when it is not visible to you, which includes when you and its author blocked one another."
-
-
-def _signed_in(request: Request) -> User:
-    user = request.user
-    if not isinstance(user, User):  # IsAuthenticated lets nobody else in
-        raise NotAuthenticated()
-    return user
 
 
 def _posts_response(request: Request, posts: list[Post]) -> Any:
@@ -109,7 +102,7 @@ class PostCommentsView(GenericAPIView):
     def post(self, request: Request, post_id: int) -> Response:
         serializer = CommentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = _signed_in(request)
+        user = signed_in(request)
         comment = comment_create(author=user, post_id=post_id, **serializer.validated_data)
         shown = Comment.objects.for_display(user).get(pk=comment.pk)
         return Response(_comments_response(request, [shown])[0], status=status.HTTP_201_CREATED)
@@ -128,7 +121,7 @@ class CommentDetailView(APIView):
         responses={204: None, **problems(401, 403, 404)},
     )
     def delete(self, request: Request, comment_id: int) -> Response:
-        comment_delete(user=_signed_in(request), comment_id=comment_id)
+        comment_delete(user=signed_in(request), comment_id=comment_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -143,7 +136,7 @@ class PostReactionsView(APIView):
         responses={200: ReactionResultSerializer, **problems(401, 404)},
     )
     def post(self, request: Request, post_id: int) -> Response:
-        reacted, count = post_reaction_toggle(user=_signed_in(request), post_id=post_id)
+        reacted, count = post_reaction_toggle(user=signed_in(request), post_id=post_id)
         return Response(ReactionResultSerializer({"reacted": reacted, "count": count}).data)
 
 
@@ -161,7 +154,7 @@ class CommentReactionsView(APIView):
         responses={200: ReactionResultSerializer, **problems(401, 404)},
     )
     def post(self, request: Request, comment_id: int) -> Response:
-        reacted, count = comment_reaction_toggle(user=_signed_in(request), comment_id=comment_id)
+        reacted, count = comment_reaction_toggle(user=signed_in(request), comment_id=comment_id)
         return Response(ReactionResultSerializer({"reacted": reacted, "count": count}).data)
 
 
@@ -193,7 +186,7 @@ class PostRepostsView(APIView):
     def post(self, request: Request, post_id: int) -> Response:
         serializer = RepostCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = _signed_in(request)
+        user = signed_in(request)
         content = serializer.validated_data.get("content")
         if content is None:
             count = repost_create(user=user, post_id=post_id)
@@ -215,7 +208,7 @@ class PostRepostsView(APIView):
         responses={204: None, **problems(401)},
     )
     def delete(self, request: Request, post_id: int) -> Response:
-        repost_delete(user=_signed_in(request), post_id=post_id)
+        repost_delete(user=signed_in(request), post_id=post_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -234,7 +227,7 @@ class PostBookmarksView(APIView):
         },
     )
     def post(self, request: Request, post_id: int) -> Response:
-        created, count = bookmark_add(user=_signed_in(request), post_id=post_id)
+        created, count = bookmark_add(user=signed_in(request), post_id=post_id)
         return Response(
             BookmarkResultSerializer({"bookmarked": True, "count": count}).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -250,7 +243,7 @@ class PostBookmarksView(APIView):
         responses={204: None, **problems(401)},
     )
     def delete(self, request: Request, post_id: int) -> Response:
-        bookmark_remove(user=_signed_in(request), post_id=post_id)
+        bookmark_remove(user=signed_in(request), post_id=post_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -271,7 +264,7 @@ class BookmarksView(GenericAPIView):
         responses={200: PostSerializer(many=True), **problems(400, 401)},
     )
     def get(self, request: Request) -> Response:
-        user = _signed_in(request)
+        user = signed_in(request)
         bookmarks = self.paginate_queryset(bookmarks_of(user)) or []
         posts = Post.objects.for_display(user).in_bulk([bookmark.post_id for bookmark in bookmarks])
         # A post hidden between the two reads is simply skipped.

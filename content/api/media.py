@@ -5,14 +5,13 @@ from __future__ import annotations
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotAuthenticated
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import User
+from accounts.api.signed_in import signed_in
 from content.api.serializers_media import MediaUploadResponseSerializer, MediaUploadSerializer
 from content.services.media import MEDIA_UPLOAD_MAX_TOTAL_BYTES, media_upload, total_too_large_message
 from core.schema import problems
@@ -20,13 +19,6 @@ from core.throttling import MediaUploadThrottle
 
 # Multipart boundaries and part headers on top of the images themselves.
 _MULTIPART_OVERHEAD = 64 * 1024
-
-
-def _signed_in(request: Request) -> User:
-    user = request.user
-    if not isinstance(user, User):  # IsAuthenticated lets nobody else in
-        raise NotAuthenticated()
-    return user
 
 
 def _content_length(request: Request) -> int:
@@ -59,7 +51,7 @@ class MediaUploadView(APIView):
         tags=["media"],
     )
     def post(self, request: Request) -> Response:
-        owner = _signed_in(request)
+        owner = signed_in(request)
         # Refuse an oversized body from its header, before it is parsed and spooled to disk.
         if _content_length(request) > MEDIA_UPLOAD_MAX_TOTAL_BYTES + _MULTIPART_OVERHEAD:
             raise serializers.ValidationError({"files": [total_too_large_message()]}, code="too_large")

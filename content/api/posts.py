@@ -18,13 +18,14 @@ from django.db.models import F
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.signed_in import signed_in
 from accounts.models import User
 from content.api.filters import PostFilter
 from content.api.serializers import PostCreateSerializer, PostSerializer, post_serializer_context
@@ -58,13 +59,6 @@ PostPage = inline_serializer(
 
 POST_ID = OpenApiParameter("post_id", int, OpenApiParameter.PATH, description="The post's id.")
 POLL_ID = OpenApiParameter("poll_id", int, OpenApiParameter.PATH, description="The poll's id.")
-
-
-def _signed_in(request: Request) -> User:
-    user = request.user
-    if not isinstance(user, User):  # IsAuthenticated lets nobody else in
-        raise NotAuthenticated()
-    return user
 
 
 def render_posts(request: Request, posts: Sequence[Post]) -> Any:
@@ -127,7 +121,7 @@ class PostListView(GenericAPIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         post = post_create(
-            author=_signed_in(request),
+            author=signed_in(request),
             content=data["content"],
             sentiment=data.get("sentiment"),
             media_ids=data.get("media_ids") or (),
@@ -160,7 +154,7 @@ class PostDetailView(APIView):
         responses={204: None, **problems(401, 403, 404)},
     )
     def delete(self, request: Request, post_id: int) -> Response:
-        post_delete(post=_visible_post(request, post_id), actor=_signed_in(request))
+        post_delete(post=_visible_post(request, post_id), actor=signed_in(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -217,7 +211,7 @@ class FeedView(APIView):
         responses={200: PostPage, **problems(400, 401)},
     )
     def get(self, request: Request) -> Response:
-        viewer = _signed_in(request)
+        viewer = signed_in(request)
         scope = request.query_params.get("scope") or "all"
         if scope not in FEED_SCOPES:
             raise ValidationError({"scope": [f"One of: {', '.join(FEED_SCOPES)}."]})
@@ -288,7 +282,7 @@ class PollVoteView(APIView):
         responses={201: PollSerializer, **problems(400, 401, 404, 409)},
     )
     def post(self, request: Request, poll_id: int) -> Response:
-        voter = _signed_in(request)
+        voter = signed_in(request)
         poll = _visible_poll(request, poll_id)
         serializer = PollVoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

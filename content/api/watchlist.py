@@ -5,24 +5,17 @@ from __future__ import annotations
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotAuthenticated, NotFound
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import User
+from accounts.api.signed_in import signed_in
 from content.api.serializers import TickerSerializer, WatchlistAddSerializer
 from content.models import Ticker
 from content.services.watchlist import WATCHLIST_MAX, watchlist_add, watchlist_remove
 from core.schema import problems
-
-
-def _signed_in(request: Request) -> User:
-    user = request.user
-    if not isinstance(user, User):  # IsAuthenticated lets nobody else in
-        raise NotAuthenticated()
-    return user
 
 
 class WatchlistView(APIView):
@@ -37,7 +30,7 @@ class WatchlistView(APIView):
         responses={200: TickerSerializer(many=True), **problems(401)},
     )
     def get(self, request: Request) -> Response:
-        tickers = Ticker.objects.watched_by(_signed_in(request)).with_stats()
+        tickers = Ticker.objects.watched_by(signed_in(request)).with_stats()
         return Response(TickerSerializer(tickers, many=True).data)
 
     @extend_schema(
@@ -56,7 +49,7 @@ class WatchlistView(APIView):
     def post(self, request: Request) -> Response:
         serializer = WatchlistAddSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        item, created = watchlist_add(user=_signed_in(request), symbol=serializer.validated_data["symbol"])
+        item, created = watchlist_add(user=signed_in(request), symbol=serializer.validated_data["symbol"])
         ticker = Ticker.objects.with_stats().get(pk=item.ticker_id)
         return Response(
             TickerSerializer(ticker).data,
@@ -73,7 +66,7 @@ class WatchlistItemView(APIView):
         responses={204: None, **problems(401, 404)},
     )
     def delete(self, request: Request, symbol: str) -> Response:
-        if not watchlist_remove(user=_signed_in(request), symbol=symbol):
+        if not watchlist_remove(user=signed_in(request), symbol=symbol):
             raise NotFound("This ticker is not on your watchlist.")
         return Response(status=status.HTTP_204_NO_CONTENT)
 

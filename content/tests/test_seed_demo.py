@@ -9,9 +9,9 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Min, Q
 
-from accounts.models import User, UserInterest
+from accounts.models import User, UserInterest, UserSession
 from accounts.validators import interest_validator, username_validator, validate_timezone
 from content.cashtags import SYMBOL_RE, extract_tickers
 from content.demo import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_USER_EMAIL, demo_users
@@ -74,6 +74,7 @@ def test_seed_demo_creates_the_requested_data_set() -> None:
         "reposts": Repost.objects.count(),
         "bookmarks": Bookmark.objects.count(),
         "reports": Report.objects.count(),
+        "sessions": UserSession.objects.count(),
     }
     assert all(counts.values()), counts
     assert output.startswith("Seeded 30 users, ")
@@ -243,8 +244,15 @@ def test_seed_demo_flush_removes_only_demo_data() -> None:
     Follow.objects.create(follower=member, following=demo_post.author)
     Comment.objects.create(post=own_post, author=demo_post.author, content="Nice.")
 
+    own_session = UserSession.objects.create(user=member, started_at=NOW, last_seen_at=NOW)
+    old_demo_sessions = set(UserSession.objects.filter(user__in=demo_users()).values_list("pk", flat=True))
+
     seed("--flush")
 
+    # The old demo members' visits went with them; the member's own stayed.
+    assert old_demo_sessions
+    assert not UserSession.objects.filter(pk__in=old_demo_sessions).exists()
+    assert UserSession.objects.filter(pk=own_session.pk).exists()
     assert User.objects.get(email=DEMO_ADMIN_EMAIL).username == "admin_demo1"
     assert demo_users().count() == 30
     assert Post.objects.filter(pk=own_post.pk).exists()
@@ -271,3 +279,63 @@ def test_reference_tickers_are_valid_symbols_with_names() -> None:
     assert tickers["AAPL"] == "Apple Inc."
     assert {"BRK.B", "BF.B"} <= tickers.keys()
     assert all(SYMBOL_RE.match(symbol) and name for symbol, name in tickers.items())
+
+
+def sessions_digest() -> list[tuple[str, datetime, datetime, int, str]]:
+    return list(
+        UserSession.objects.order_by("user__username", "started_at").values_list(
+            "user__username", "started_at", "last_seen_at", "request_count", "user_agent"
+        )
+    )
+
+
+def test_seed_demo_gives_every_member_visits_that_fall_off_after_sign_up() -> None:
+    seed("--users=300")
+
+    sessions = UserSession.objects.select_related("user")
+    assert sessions.count() > 300
+    # Each member has a visit starting as they sign up (their sign-up day is always active).
+    first_visit = dict(
+        UserSession.objects.values("user").annotate(first=Min("started_at")).values_list("user", "first")
+    )
+    assert {u.pk: u.created_at for u in demo_users()} == first_visit
+    # Sessions are well formed: inside [sign-up, anchor], a few minutes to an hour, one request at least.
+    assert not sessions.filter(started_at__lt=F("user__created_at")).exists()
+    assert not sessions.filter(last_seen_at__gt=NOW).exists()
+    assert not sessions.filter(last_seen_at__lt=F("started_at")).exists()
+    assert not sessions.filter(request_count__lt=1).exists()
+    assert all(s.duration_seconds <= 3600 for s in sessions)
+    # A member's visits never overlap, and closer than 30 minutes they would be one session.
+    previous: dict[int, datetime] = {}
+    for s in sessions.order_by("user_id", "started_at"):
+        if s.user_id in previous:
+            assert s.started_at - previous[s.user_id] >= timedelta(minutes=30)
+        previous[s.user_id] = s.last_seen_at
+    # last_active_at agrees with the newest visit.
+    latest = dict(UserSession.objects.values("user").annotate(last=Max("last_seen_at")).values_list("user", "last"))
+    assert {u.pk: u.last_active_at for u in demo_users()} == latest
+
+    # Retention decays: of the members old enough, more come back the day after signing up than a month
+    # after, and some still do a month after (UTC calendar days).
+    def came_back(days: int) -> float:
+        eligible = [u for u in demo_users() if (u.created_at + timedelta(days=days)).date() < NOW.date()]
+        back = 0
+        for user in eligible:
+            day = (user.created_at + timedelta(days=days)).date()
+            back += user.activity_sessions.filter(started_at__date__lte=day, last_seen_at__date__gte=day).exists()
+        return back / len(eligible)
+
+    day_1, day_30 = came_back(1), came_back(30)
+    assert 0.25 < day_1 < 0.8
+    assert 0.02 < day_30 < day_1
+
+
+def test_seed_demo_visits_are_the_same_for_the_same_seed() -> None:
+    seed("--seed=7")
+    first, rest = sessions_digest(), digest()
+
+    seed("--seed=7", "--flush")
+    assert (sessions_digest(), digest()) == (first, rest)
+
+    seed("--seed=8", "--flush")
+    assert sessions_digest() != first

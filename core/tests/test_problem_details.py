@@ -21,6 +21,15 @@ def test_malformed_json_is_a_400_problem(api_client):
     assert "JSON" in body["detail"]
 
 
+@pytest.mark.parametrize("path", ["/api/test/echo", "/api/v1/auth/login", "/api/v1/errors/log"])
+def test_json_nested_too_deeply_is_a_400_problem_not_a_500(api_client, path):
+    body = "[" * 100_000 + "]" * 100_000
+
+    response = api_client.generic("POST", path, body, content_type="application/json")
+
+    assert "nested too deeply" in assert_problem(response, 400)["detail"]
+
+
 def test_unsupported_media_type_is_a_415_problem(api_client):
     response = api_client.generic("POST", "/api/test/echo", "name=x", content_type="text/csv")
     assert_problem(response, 415)

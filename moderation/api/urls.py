@@ -5,24 +5,16 @@ from __future__ import annotations
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import User
+from accounts.api.signed_in import signed_in
 from core.schema import problems
 from core.throttling import ReportThrottle
 from moderation.api.serializers import ReportCreateSerializer, ReportSerializer
 from moderation.services import report_create
-
-
-def _signed_in(request: Request) -> User:
-    user = request.user
-    if not isinstance(user, User):  # IsAuthenticated lets nobody else in
-        raise NotAuthenticated()
-    return user
 
 
 class ReportCreateView(APIView):
@@ -47,7 +39,7 @@ class ReportCreateView(APIView):
     def post(self, request: Request) -> Response:
         serializer = ReportCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        report = report_create(reporter=_signed_in(request), **serializer.validated_data)
+        report = report_create(reporter=signed_in(request), **serializer.validated_data)
         return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
 

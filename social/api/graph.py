@@ -15,13 +15,14 @@ from django.db.models import QuerySet
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import NotAuthenticated, NotFound
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.serializers import PublicUserSerializer
+from accounts.api.signed_in import signed_in
 from accounts.models import User
 from core.pagination import CursorPagination
 from core.schema import problems
@@ -47,13 +48,6 @@ from social.services import (
 
 USER_ID = OpenApiParameter("user_id", int, OpenApiParameter.PATH, description="The other user's id.")
 SELF_400 = "400 naming `user` when it is yourself."
-
-
-def _signed_in(request: Request) -> User:
-    user = request.user
-    if not isinstance(user, User):  # IsAuthenticated lets nobody else in
-        raise NotAuthenticated()
-    return user
 
 
 def _visible_user(user_id: int) -> User:
@@ -105,7 +99,7 @@ class FollowView(APIView):
     )
     def post(self, request: Request, user_id: int) -> Response:
         target = _visible_user(user_id)
-        _, created = follow_create(follower=_signed_in(request), target=target)
+        _, created = follow_create(follower=signed_in(request), target=target)
         target.refresh_from_db(fields=["followers_count", "following_count"])
         return _profile(request, target, created=created)
 
@@ -120,7 +114,7 @@ class FollowView(APIView):
         responses={204: None, **problems(400, 401, 404)},
     )
     def delete(self, request: Request, user_id: int) -> Response:
-        follow_delete(follower=_signed_in(request), target=_any_user(user_id))
+        follow_delete(follower=signed_in(request), target=_any_user(user_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -140,7 +134,7 @@ class MuteView(APIView):
     )
     def post(self, request: Request, user_id: int) -> Response:
         target = _visible_user(user_id)
-        _, created = mute_create(user=_signed_in(request), target=target)
+        _, created = mute_create(user=signed_in(request), target=target)
         return _profile(request, target, created=created)
 
     @extend_schema(
@@ -151,7 +145,7 @@ class MuteView(APIView):
         responses={204: None, **problems(400, 401, 404)},
     )
     def delete(self, request: Request, user_id: int) -> Response:
-        mute_delete(user=_signed_in(request), target=_any_user(user_id))
+        mute_delete(user=signed_in(request), target=_any_user(user_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -172,7 +166,7 @@ class BlockView(APIView):
     )
     def post(self, request: Request, user_id: int) -> Response:
         target = _visible_user(user_id)
-        _, created = block_create(user=_signed_in(request), target=target)
+        _, created = block_create(user=signed_in(request), target=target)
         target.refresh_from_db(fields=["followers_count", "following_count"])
         return _profile(request, target, created=created)
 
@@ -184,7 +178,7 @@ class BlockView(APIView):
         responses={204: None, **problems(400, 401, 404)},
     )
     def delete(self, request: Request, user_id: int) -> Response:
-        block_delete(user=_signed_in(request), target=_any_user(user_id))
+        block_delete(user=signed_in(request), target=_any_user(user_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -261,7 +255,7 @@ class ContentFiltersView(APIView):
         responses={200: ContentFiltersSerializer, **problems(401)},
     )
     def get(self, request: Request) -> Response:
-        me = _signed_in(request)
+        me = signed_in(request)
         # One row past the cap tells whether the list was cut.
         muted = [mute.target for mute in mute_rows(me)[: CONTENT_FILTERS_MAX + 1]]
         blocked = [block.target for block in block_rows(me)[: CONTENT_FILTERS_MAX + 1]]

@@ -1,0 +1,94 @@
+"""The metrics dashboard in the admin (``admin:metrics_dashboard``, staff only): charts, cohorts, tickers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from metrics.charts import Series, chart_svg
+from metrics.models import RetentionCohort
+from metrics.reports import dashboard
+from metrics.rollup import DAY, RETENTION_DAYS, WEEK_DAYS, share, utc_date
+
+PERIODS = (30, 90)
+RETENTION_WEEKS = 12
+SHADE = (65, 118, 144)  # the admin's blue
+
+
+def _cell(part: int | None, whole: int) -> dict[str, Any]:
+    ratio = share(part, whole)
+    if ratio is None:
+        return {"text": "\N{EN DASH}", "style": "", "title": "Not over yet for every member"}
+    alpha = round(0.06 + 0.9 * ratio, 2)
+    color = "#fff" if alpha > 0.5 else "inherit"
+    return {
+        "text": f"{ratio:.0%}",
+        "style": f"background: rgba({SHADE[0]}, {SHADE[1]}, {SHADE[2]}, {alpha}); color: {color};",
+        "title": f"{part} of {whole}",
+    }
+
+
+def retention_table(*, today: Any) -> list[dict[str, Any]]:
+    """The cohorts of the last 12 ISO weeks, newest first, each day-N cell shaded by its share."""
+    first = today - (RETENTION_WEEKS * WEEK_DAYS - 1) * DAY
+    return [
+        {
+            "week": cohort.week,
+            "users": cohort.users,
+            "cells": [_cell(getattr(cohort, f"day_{n}"), cohort.users) for n in RETENTION_DAYS],
+        }
+        for cohort in reversed(RetentionCohort.objects.overlapping(first, today))
+    ]
+
+
+def dashboard_view(model_admin: admin.ModelAdmin[Any], request: HttpRequest) -> TemplateResponse:
+    days = int(request.GET["days"]) if request.GET.get("days") in {str(p) for p in PERIODS} else PERIODS[0]
+    now = timezone.now()
+    data = dashboard(days=days, now=now)
+    activity = data["users"]["daily"]
+    engagement = data["engagement"]["daily"]
+    dates = [row["date"] for row in activity]
+    charts = [
+        chart_svg(
+            name="active-users",
+            title=f"Daily and monthly active users, last {days} days",
+            dates=dates,
+            series=[Series("DAU", [row["dau"] for row in activity]), Series("MAU", [row["mau"] for row in activity])],
+        ),
+        chart_svg(
+            name="signups",
+            title=f"Sign-ups per day, last {days} days",
+            dates=dates,
+            series=[Series("Sign-ups", [row["signups"] for row in activity], kind="bar")],
+        ),
+        chart_svg(
+            name="posts",
+            title=f"Posts per day, last {days} days",
+            dates=dates,
+            series=[Series("Posts", [row["posts"] for row in engagement], kind="bar")],
+        ),
+    ]
+    today, yesterday = activity[-1], activity[-2]
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": "Metrics dashboard",
+        "opts": model_admin.model._meta,
+        "days": days,
+        "periods": PERIODS,
+        "now": now,
+        "today": today,
+        "yesterday": yesterday,  # the last complete day: the tiles show it, today so far is small early on
+        "growth": data["growth"],
+        "health": data["health"],
+        "charts": [mark_safe(svg) for svg in charts],  # noqa: S308 (chart_svg escapes every text it draws)
+        "retention": retention_table(today=utc_date(now)),
+        "retention_days": RETENTION_DAYS,
+        "tickers": data["trending"]["tickers"],
+        "most_mentioned": data["trending"]["most_mentioned"],
+    }
+    return TemplateResponse(request, "admin/metrics/dashboard.html", context)

@@ -1,0 +1,376 @@
+"""Error tracking: frontend reports and unhandled backend exceptions, grouped by fingerprint.
+
+One ``ErrorLog`` row per group. The fingerprint is the SHA-256 of the source,
+the level, the message with its variable parts masked (UUIDs, hex ids and
+numbers, after scrubbing) and the place:
+
+- frontend: the top frame of ``stack`` (function and script path, without
+  host, query or line numbers: minified bundles move lines on every build),
+  else the path of ``url``;
+- backend: the exception type and the innermost frame of our own code
+  (``module:function:line``), else the innermost frame at all.
+
+A new occurrence of a known group increments ``count`` in the database (an F()
+update), moves ``last_seen``, keeps the latest example (message, stack, url,
+context, request id, user), and reopens the group if it was resolved (a
+regression). Concurrent first occurrences are settled by the unique
+fingerprint: the loser of the insert updates the winner's row.
+
+Secrets never reach the table: context keys that look like credentials
+(token, password, secret, authorization, cookie, api key, refresh, access,
+session, csrf; any case, at any depth, inside lists too) become
+``[scrubbed]``, and so do bearer/basic credentials, JWT-looking strings and
+``key=value`` pairs with such keys in the message, stack, url and context
+strings. Text is cut to the column sizes (``stack`` to ``STACK_MAX``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Least
+from django.http import HttpRequest
+from django.utils.timezone import now
+
+from accounts.models import User
+from core.logging import request_id_var
+from metrics.models import ErrorLog
+
+SCRUBBED = "[scrubbed]"
+STACK_MAX = 16_000
+CONTEXT_MAX_BYTES = 8 * 1024
+CONTEXT_MAX_DEPTH = 8
+COUNT_MAX = 2**31 - 1  # PositiveIntegerField's ceiling on PostgreSQL
+
+MESSAGE_MAX = ErrorLog._meta.get_field("message").max_length or 2000
+URL_MAX = ErrorLog._meta.get_field("url").max_length or 2000
+PATH_MAX = ErrorLog._meta.get_field("path").max_length or 2000
+USER_AGENT_MAX = ErrorLog._meta.get_field("user_agent").max_length or 500
+REQUEST_ID_MAX = ErrorLog._meta.get_field("request_id").max_length or 128
+
+_SENSITIVE = r"token|password|passwd|secret|authorization|cookie|api[_-]?key|refresh|access|session|csrf|credential"
+SENSITIVE_KEY = re.compile(_SENSITIVE, re.IGNORECASE)
+_AUTH_HEADER_VALUE = re.compile(r"\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]+", re.IGNORECASE)
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
+# password=hunter2, ?access_token=abc&..., "apiKey": "abc"
+_KEY_VALUE = re.compile(rf"""([\w.-]*(?:{_SENSITIVE})[\w.-]*)=[^&\s#"',;]*""", re.IGNORECASE)
+_JSON_KEY_VALUE = re.compile(rf"""("[\w.-]*(?:{_SENSITIVE})[\w.-]*"\s*:\s*)"(?:[^"\\]|\\.)*\"""", re.IGNORECASE)
+
+_UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.IGNORECASE)
+_HEX = re.compile(r"\b(?:0x[0-9a-f]+|(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{8,})\b", re.IGNORECASE)
+_NUMBER = re.compile(r"\d+")
+_SPACES = re.compile(r"\s+")
+
+# "    at fn (https://host/app.js:1:2)", "    at https://host/app.js:1:2" (V8);
+# "fn@https://host/app.js:1:2", "@https://host/app.js:1:2" (Firefox, Safari).
+_V8_FRAME = re.compile(r"^\s*at\s+(?:(?P<fn>.+?)\s+\()?(?P<file>[^()\s]+?)(?::\d+){1,2}\)?\s*$")
+_GECKO_FRAME = re.compile(r"^\s*(?P<fn>[^@\s]*)@(?P<file>\S+?)(?::\d+){1,2}\s*$")
+
+_PROJECT_ROOT = str(Path(settings.BASE_DIR).resolve())
+
+
+# Scrubbing.
+
+
+def scrub_text(text: str) -> str:
+    """``text`` with credentials replaced by ``[scrubbed]``."""
+    text = _AUTH_HEADER_VALUE.sub(lambda match: f"{match.group(1)} {SCRUBBED}", text)
+    text = _JWT.sub(SCRUBBED, text)
+    text = _JSON_KEY_VALUE.sub(lambda match: f'{match.group(1)}"{SCRUBBED}"', text)
+    return _KEY_VALUE.sub(lambda match: f"{match.group(1)}={SCRUBBED}", text)
+
+
+def scrub(value: Any) -> Any:
+    """A JSON value with every credential-looking key's value, and credentials in strings, scrubbed."""
+    if isinstance(value, dict):
+        return {str(key): SCRUBBED if SENSITIVE_KEY.search(str(key)) else scrub(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [scrub(item) for item in value]
+    if isinstance(value, str):
+        return scrub_text(value)
+    return value
+
+
+def json_depth(value: Any, *, limit: int) -> int:
+    """How deeply ``value`` nests (a scalar is 0); stops counting past ``limit``."""
+    if limit < 0 or not isinstance(value, dict | list):
+        return 0
+    items = value.values() if isinstance(value, dict) else value
+    return 1 + max((json_depth(item, limit=limit - 1) for item in items), default=0)
+
+
+def context_problem(context: Any) -> str | None:
+    """Why ``context`` cannot be stored (not an object, too deep, too big), or None."""
+    if not isinstance(context, dict):
+        return "Must be a JSON object."
+    if json_depth(context, limit=CONTEXT_MAX_DEPTH) > CONTEXT_MAX_DEPTH:
+        return f"Nested deeper than {CONTEXT_MAX_DEPTH} levels."
+    if len(json.dumps(context, separators=(",", ":"), default=str).encode()) > CONTEXT_MAX_BYTES:
+        return f"At most {CONTEXT_MAX_BYTES // 1024} KB of JSON."
+    return None
+
+
+# Grouping.
+
+
+def normalize(text: str) -> str:
+    """``text`` with its variable parts masked, so occurrences of one error compare equal."""
+    text = _UUID.sub("<uuid>", text)
+    text = _HEX.sub("<hex>", text)
+    text = _NUMBER.sub("<n>", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def error_fingerprint(*, source: str, level: str, message: str, place: str) -> str:
+    """The group of an error: SHA-256 over source, level, masked message and masked place."""
+    key = "\n".join([source, level, normalize(message)[:MESSAGE_MAX], normalize(place)])
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def frontend_place(*, stack: str, url: str) -> str:
+    """The top stack frame (function and script path), else the page's path."""
+    for line in stack.splitlines():
+        match = _V8_FRAME.match(line) or _GECKO_FRAME.match(line)
+        if match:
+            function = (match.group("fn") or "").removeprefix("async ").strip() or "?"
+            return f"{function} in {_url_path(match.group('file')) or match.group('file')}"
+    return _url_path(url)
+
+
+def _url_path(url: str) -> str:
+    try:
+        return urlsplit(url).path
+    except ValueError:  # e.g. a malformed IPv6 host
+        return ""
+
+
+def backend_place(exc: BaseException) -> str:
+    """The exception type and the innermost frame of our own code (``module:function:line``)."""
+    kind = type(exc)
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [frame for frame in frames if _is_project_file(frame.filename)]
+    frame = ours[-1] if ours else (frames[-1] if frames else None)
+    where = f"{_module_of(frame.filename)}:{frame.name}:{frame.lineno}" if frame is not None else "?"
+    return f"{kind.__module__}.{kind.__qualname__} at {where}"
+
+
+def _is_project_file(filename: str) -> bool:
+    path = str(Path(filename).resolve())
+    return path.startswith(_PROJECT_ROOT + "/") and "site-packages" not in path and "/.venv/" not in path
+
+
+def _module_of(filename: str) -> str:
+    path = Path(filename).resolve()
+    try:
+        relative = path.relative_to(_PROJECT_ROOT)
+    except ValueError:
+        return path.stem
+    return ".".join(relative.with_suffix("").parts)
+
+
+# Writes.
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _scrub_url(url: str) -> str:
+    """The URL with credentials in its query, and any ``user:password@``, scrubbed."""
+    url = scrub_text(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" in parts.netloc:
+        return urlunsplit(parts._replace(netloc=f"{SCRUBBED}@{parts.netloc.rpartition('@')[2]}"))
+    return url
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One error as it is stored: scrubbed and cut to the column sizes."""
+
+    source: str
+    level: str
+    message: str
+    place: str
+    stack: str = ""
+    url: str = ""
+    path: str = ""
+    user_agent: str = ""
+    context: dict[str, Any] | None = None
+    request_id: str = ""
+    user: User | None = None
+
+
+@transaction.atomic
+def error_log_record(*, occurrence: Occurrence, at: datetime | None = None) -> ErrorLog:
+    """Adds an occurrence to its group, creating the group on first sight; returns the group.
+
+    Race-safe: the unique fingerprint decides which of two concurrent first
+    occurrences inserts; the other then counts itself on that row.
+    """
+    at = at or now()
+    fingerprint = error_fingerprint(
+        source=occurrence.source, level=occurrence.level, message=occurrence.message, place=occurrence.place
+    )
+    latest: dict[str, Any] = {
+        "message": occurrence.message,
+        "stack": occurrence.stack,
+        "url": occurrence.url,
+        "path": occurrence.path,
+        "user_agent": occurrence.user_agent,
+        "context": occurrence.context or {},
+        "request_id": occurrence.request_id,
+        "user": occurrence.user,
+    }
+    for _attempt in range(3):
+        seen_again = ErrorLog.objects.filter(fingerprint=fingerprint).update(
+            count=Least(F("count") + 1, Value(COUNT_MAX)),
+            last_seen=at,
+            # A resolved error that comes back is open again.
+            resolved=False,
+            resolved_at=None,
+            resolved_by=None,
+            **latest,
+        )
+        if seen_again:
+            return ErrorLog.objects.get(fingerprint=fingerprint)
+        try:
+            with transaction.atomic():
+                return ErrorLog.objects.create(
+                    fingerprint=fingerprint,
+                    source=occurrence.source,
+                    level=occurrence.level,
+                    first_seen=at,
+                    last_seen=at,
+                    count=1,
+                    **latest,
+                )
+        except IntegrityError:
+            # Someone inserted this group meanwhile: count on their row.
+            continue
+    raise RuntimeError(f"could not record error group {fingerprint}")
+
+
+def frontend_error_record(
+    *,
+    message: str,
+    stack: str = "",
+    url: str = "",
+    user_agent: str = "",
+    level: str = ErrorLog.Level.ERROR,
+    context: dict[str, Any] | None = None,
+    request_id: str = "",
+    user: User | None = None,
+) -> ErrorLog:
+    """Stores an error the web frontend reported (``POST errors/log``), scrubbed and cut to size."""
+    message = _cut(scrub_text(message), MESSAGE_MAX)
+    stack = _cut(scrub_text(stack), STACK_MAX)
+    url = _scrub_url(url)
+    return error_log_record(
+        occurrence=Occurrence(
+            source=ErrorLog.Source.FRONTEND,
+            level=level,
+            message=message,
+            place=frontend_place(stack=stack, url=url),
+            stack=stack,
+            url=_cut(url, URL_MAX),
+            path=_cut(_url_path(url), PATH_MAX),
+            user_agent=_cut(user_agent, USER_AGENT_MAX),
+            context=scrub(context or {}),
+            request_id=request_id[:REQUEST_ID_MAX],
+            user=user,
+        )
+    )
+
+
+def backend_error_record(*, exc: BaseException, request: HttpRequest | None = None) -> ErrorLog:
+    """Stores an unhandled exception of a request (or of no request) with its traceback."""
+    message = _cut(scrub_text(f"{type(exc).__name__}: {_safe_str(exc)}"), MESSAGE_MAX)
+    stack = _cut(scrub_text(_format_exception(exc, exc.__traceback__)), STACK_MAX)
+    context: dict[str, Any] = {"exception": f"{type(exc).__module__}.{type(exc).__qualname__}"}
+    url = path = user_agent = ""
+    request_id = request_id_var.get()
+    user = None
+    if request is not None:
+        context["method"] = request.method
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.view_name:
+            context["view"] = match.view_name
+        url = _scrub_url(request.get_full_path())
+        path = request.path
+        user_agent = request.META.get("HTTP_USER_AGENT", "")
+        request_id = getattr(request, "request_id", None) or request_id
+        user = _request_user(request)
+    return error_log_record(
+        occurrence=Occurrence(
+            source=ErrorLog.Source.BACKEND,
+            level=ErrorLog.Level.ERROR,
+            message=message,
+            place=backend_place(exc),
+            stack=stack,
+            url=_cut(url, URL_MAX),
+            path=_cut(path, PATH_MAX),
+            user_agent=_cut(user_agent, USER_AGENT_MAX),
+            context=scrub(context),
+            request_id="" if request_id == "-" else request_id[:REQUEST_ID_MAX],
+            user=user,
+        )
+    )
+
+
+def _safe_str(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:
+        return "<unprintable>"
+
+
+def _format_exception(exc: BaseException, tb: TracebackType | None) -> str:
+    return "".join(traceback.format_exception(type(exc), exc, tb))
+
+
+def _request_user(request: HttpRequest) -> User | None:
+    """The signed-in user (DRF puts the bearer token's user on the request); None if unknown."""
+    try:
+        user = getattr(request, "user", None)
+        return user if isinstance(user, User) and user.is_authenticated else None
+    except Exception:
+        # A broken session store must not cost us the error itself.
+        return None
+
+
+@transaction.atomic
+def error_logs_resolve(*, ids: Iterable[int], by: User, at: datetime | None = None) -> int:
+    """Marks the open groups among ``ids`` resolved by ``by``; already resolved ones keep who and when."""
+    return ErrorLog.objects.filter(pk__in=ids, resolved=False).update(
+        resolved=True, resolved_at=at or now(), resolved_by=by
+    )
+
+
+@transaction.atomic
+def error_logs_reopen(*, ids: Iterable[int]) -> int:
+    """Opens the resolved groups among ``ids`` again."""
+    return ErrorLog.objects.filter(pk__in=ids, resolved=True).update(resolved=False, resolved_at=None, resolved_by=None)
+
+
+def error_log_resolve(*, error_log: ErrorLog, by: User) -> ErrorLog:
+    """Resolves one group (idempotent: a resolved group stays as it was) and returns it fresh."""
+    error_logs_resolve(ids=[error_log.pk], by=by)
+    error_log.refresh_from_db()
+    return error_log
