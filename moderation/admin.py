@@ -1,30 +1,239 @@
-from django.contrib import admin
+"""Moderation in the admin: the report queue, every report, the audit log, and the user admin for moderators.
 
-from moderation.models import ModerationAction, Report
+Moderators are staff in the Moderators group (migration 0002): they may view
+reports, posts, comments, users and the audit log, and act (the
+``moderation.moderate`` permission) through ``moderation.services``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from rest_framework.exceptions import APIException
+
+from accounts.admin import UserAdmin as AccountsUserAdmin
+from accounts.models import User
+from core.admin import ReadOnlyAdmin
+from moderation.admin_views import preview, report_queue_view, report_target_view, states
+from moderation.forms import ReasonForm
+from moderation.models import ModerationAction, Report, ReportQueue
+from moderation.services import MODERATE_PERMISSION, user_suspend, user_unsuspend
+
+VIEW_REPORTS = "moderation.view_report"
+PANEL_POSTS = 10
+PANEL_REPORTS = 20
+
+
+@admin.register(ReportQueue)
+class ReportQueueAdmin(ReadOnlyAdmin):
+    """Not a change list: the grouped queue and each target's page (``moderation.admin_views``)."""
+
+    # Unused by the queue's own template; named for Django's admin checks and the project's admin tests.
+    list_display = ("target_type", "reason", "status", "created_at")
+
+    def get_urls(self) -> list[URLPattern]:
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("", self.admin_site.admin_view(self.changelist_view), name="{}_{}_changelist".format(*info)),
+            path(
+                "<str:target_type>/<str:target_id>/",
+                self.admin_site.admin_view(self.target_view),
+                name="{}_{}_target".format(*info),
+            ),
+        ]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        return report_queue_view(self, request)
+
+    def target_view(self, request: HttpRequest, target_type: str, target_id: str) -> HttpResponse:
+        return report_target_view(self, request, target_type, target_id)
+
+    # Whoever may view reports may open the queue; the proxy needs no permissions of its own.
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm(VIEW_REPORTS)
 
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
-    list_display = ("id", "target_type", "reason", "status", "reporter", "created_at")
+    """Every report, one by one. Read-only: reports are filed by users and closed by moderation actions."""
+
+    list_display = ("id", "target_type", "reason", "status", "reporter", "created_at", "resolved_by")
     list_filter = ("status", "reason", "target_type", "created_at")
     search_fields = ("reporter__username", "details", "user__username", "post__content", "comment__content")
     raw_id_fields = ("reporter", "post", "comment", "user", "resolved_by")
-    list_select_related = ("reporter",)
+    list_select_related = ("reporter", "resolved_by")
     date_hierarchy = "created_at"
+    readonly_fields = (
+        "reporter",
+        "target_type",
+        "post",
+        "comment",
+        "user",
+        "reason",
+        "details",
+        "status",
+        "created_at",
+        "resolved_at",
+        "resolved_by",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(ModerationAction)
-class ModerationActionAdmin(admin.ModelAdmin):
+class ModerationActionAdmin(ReadOnlyAdmin):
+    """The audit log: append-only, written by ``moderation.services`` only."""
+
     list_display = ("created_at", "moderator", "action", "target_type", "target_id", "reason", "reports_resolved")
     list_filter = ("action", "target_type", "created_at")
     search_fields = ("moderator__username", "target_id", "reason")
+    list_select_related = ("moderator",)
+    date_hierarchy = "created_at"
 
-    # The audit log is append-only.
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
+class SuspendedFilter(admin.SimpleListFilter):
+    title = "suspension"
+    parameter_name = "suspended"
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Suspended"), ("no", "Not suspended")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "yes":
+            return queryset.filter(suspended_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(suspended_at__isnull=True)
+        return queryset
+
+
+# accounts may not import moderation, so the moderators' user admin replaces it from here.
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class ModeratedUserAdmin(AccountsUserAdmin):
+    """The accounts user admin, plus suspensions (through the services) and a moderation panel."""
+
+    actions = ["suspend_users", "unsuspend_users"]
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        return (*super().get_list_display(request), "suspended_at")
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        return (*super().get_list_filter(request), SuspendedFilter)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # Suspensions go through the actions: they also revoke tokens, close reports and recount tickers.
+        return (*super().get_readonly_fields(request, obj), "suspended_at", "suspension_reason", "moderation_panel")
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:  # the add form
+            return fieldsets
+        return (*fieldsets, ("Moderation", {"fields": ("moderation_panel",)}))
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(MODERATE_PERMISSION)
+
+    @admin.action(description="Suspend the selected users…", permissions=["moderate"])
+    def suspend_users(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse | None:
+        return self._with_reason(request, queryset, action="suspend_users", title="Suspend these users")
+
+    @admin.action(description="Lift the suspension of the selected users…", permissions=["moderate"])
+    def unsuspend_users(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse | None:
+        return self._with_reason(request, queryset, action="unsuspend_users", title="Lift these suspensions")
+
+    def _with_reason(
+        self, request: HttpRequest, queryset: QuerySet[User], *, action: str, title: str
+    ) -> HttpResponse | None:
+        """First asks for the reason (an intermediate page), then acts on each user; None goes back to the list."""
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            service = user_suspend if action == "suspend_users" else user_unsuspend
+            done = 0
+            for user in queryset.order_by("pk"):
+                try:
+                    if (
+                        service(moderator=cast(User, request.user), user=user, reason=form.cleaned_data["reason"])
+                        is not None
+                    ):
+                        done += 1
+                except APIException as exc:
+                    messages.error(request, f"@{user.username}: {_first_message(exc.detail)}")
+            verb = "suspended" if action == "suspend_users" else "reinstated"
+            messages.success(request, f"{done} user{'s' if done != 1 else ''} {verb}.")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "users": queryset.order_by("pk"),
+            "action": action,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/moderation/user_action_reason.html", context)
+
+    @admin.display(description="Recent posts and reports")
+    def moderation_panel(self, obj: User | None) -> SafeString | str:
+        """The user's latest posts and the latest reports about them or their content: two queries."""
+        if obj is None or obj.pk is None:
+            return "-"
+        posts = obj.posts.order_by("-created_at")[:PANEL_POSTS]
+        reports = Report.objects.about_user(obj).select_related("reporter").order_by("-created_at")[:PANEL_REPORTS]
+        post_rows = format_html_join(
+            "",
+            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    reverse("admin:content_post_change", args=[post.pk]),
+                    post.pk,
+                    post.created_at.strftime("%Y-%m-%d %H:%M"),
+                    preview(post, chars=100),
+                    ", ".join(states(post)[:2]) or "visible",
+                )
+                for post in posts
+            ),
+        )
+        report_rows = format_html_join(
+            "",
+            '<tr><td><a href="{}">{} {}</a></td><td>{}</td><td>@{}</td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    reverse("admin:moderation_reportqueue_target", args=[report.target_type, report.target_id]),
+                    report.target_type,
+                    report.target_id,
+                    report.created_at.strftime("%Y-%m-%d %H:%M"),
+                    report.reporter.username,
+                    report.get_reason_display(),
+                    report.get_status_display(),
+                )
+                for report in reports
+            ),
+        )
+        return format_html(
+            '<table id="recent-posts"><caption>Latest posts</caption>'
+            "<thead><tr><th>Post</th><th>When</th><th>Content</th><th>State</th></tr></thead>"
+            "<tbody>{}</tbody></table>"
+            '<table id="reports-about"><caption>Latest reports about them or their content</caption>'
+            "<thead><tr><th>Target</th><th>When</th><th>Reporter</th><th>Reason</th><th>Status</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            post_rows or format_html('<tr><td colspan="4">{}</td></tr>', "No posts."),
+            report_rows or format_html('<tr><td colspan="5">{}</td></tr>', "No reports."),
+        )
+
+
+def _first_message(detail: Any) -> str:
+    """One line out of a DRF error detail (a string, a list, or a dict of lists)."""
+    if isinstance(detail, dict):
+        detail = next(iter(detail.values()), "")
+    if isinstance(detail, list):
+        detail = detail[0] if detail else ""
+    return str(detail)

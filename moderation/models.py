@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from moderation.querysets import ReportQuerySet
+
 
 class TargetType(models.TextChoices):
     POST = "post", "Post"
@@ -48,7 +50,10 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    objects = ReportQuerySet.as_manager()
+
     class Meta:
+        permissions = [("moderate", "Can act on reported content: hide, delete, suspend, dismiss")]
         constraints = [
             # Exactly the one target its type names.
             models.CheckConstraint(
@@ -75,6 +80,22 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} report on {self.target_type} by {self.reporter_id}"
+
+    @property
+    def target_id(self) -> int | None:
+        """The id of the post, comment or user this report is about."""
+        return {TargetType.POST: self.post_id, TargetType.COMMENT: self.comment_id, TargetType.USER: self.user_id}.get(
+            TargetType(self.target_type)
+        )
+
+
+class ReportQueue(Report):
+    """The moderators' queue in the admin: open reports grouped by target (a proxy, no table of its own)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "report queue"
+        verbose_name_plural = "report queue"
 
 
 class ModerationAction(models.Model):

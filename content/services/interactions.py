@@ -188,3 +188,38 @@ def bookmark_remove(*, user: User, post_id: int) -> bool:
         return False
     deleted, _ = Bookmark.objects.filter(post_id=post_id, user=user).delete()
     return deleted > 0
+
+
+# Moderation (called by the moderation services, which check who may act and log it)
+
+
+@transaction.atomic
+def comment_set_hidden(*, comment: Comment, hidden: bool) -> bool:
+    """Hides a comment from everyone (a moderator's reversible action), or shows it again.
+
+    Returns whether anything changed; a deleted comment is left alone. The
+    conditional UPDATE decides, so of two concurrent identical calls one changes it.
+    """
+    changed = Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True, is_hidden=not hidden).update(
+        is_hidden=hidden
+    )
+    if changed:
+        comment.is_hidden = hidden
+    return bool(changed)
+
+
+@transaction.atomic
+def comment_soft_delete(*, comment: Comment, actor: User) -> bool:
+    """Soft-deletes ``comment`` (its author or staff; 403 for anyone else); False if it already was.
+
+    Unlike ``comment_delete`` (the API's, which answers 404 for a deleted
+    comment), this is idempotent, and the conditional UPDATE decides, so
+    concurrent deletes report one change.
+    """
+    if comment.author_id != actor.pk and not actor.is_staff:
+        raise PermissionDenied("Only the author or staff may delete a comment.")
+    moment = timezone.now()
+    deleted = Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(deleted_at=moment)
+    if deleted:
+        comment.deleted_at = moment
+    return bool(deleted)

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 import factory
 from factory.django import DjangoModelFactory
 
+from accounts.models import User
 from accounts.tests.factories import UserFactory
-from content.models import Comment
+from content.models import Comment, Post
 from content.tests.factories import PostFactory
 from moderation.models import Reason, Report, TargetType
 
@@ -32,3 +35,10 @@ class ReportFactory(DjangoModelFactory):
         no_declaration=None,
     )
     reason = Reason.SPAM
+
+
+def report_on(target: Post | Comment | User, **fields: Any) -> Report:
+    """A report (open unless ``status`` says otherwise) on a post, comment or user, by a fresh reporter."""
+    kind = {Post: TargetType.POST, Comment: TargetType.COMMENT}.get(type(target), TargetType.USER)
+    targets: dict[str, Any] = {"post": None, kind.value: target}
+    return cast(Report, ReportFactory(target_type=kind, **targets, **fields))
