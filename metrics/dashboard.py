@@ -49,28 +49,31 @@ def retention_table(*, today: Any) -> list[dict[str, Any]]:
 def dashboard_view(model_admin: admin.ModelAdmin[Any], request: HttpRequest) -> TemplateResponse:
     days = int(request.GET["days"]) if request.GET.get("days") in {str(p) for p in PERIODS} else PERIODS[0]
     now = timezone.now()
-    data = dashboard(days=days, now=now)
+    # One day more than charted: the charts end yesterday, because today so far always looks like
+    # a collapse (a few hours of a day against whole days); the tiles show today separately.
+    data = dashboard(days=days + 1, now=now)
     activity = data["users"]["daily"]
     engagement = data["engagement"]["daily"]
-    dates = [row["date"] for row in activity]
+    complete, complete_engagement = activity[:-1], engagement[:-1]
+    dates = [row["date"] for row in complete]
     charts = [
         chart_svg(
             name="active-users",
-            title=f"Daily and monthly active users, last {days} days",
+            title=f"Daily and monthly active users, {days} days to yesterday",
             dates=dates,
-            series=[Series("DAU", [row["dau"] for row in activity]), Series("MAU", [row["mau"] for row in activity])],
+            series=[Series("DAU", [row["dau"] for row in complete]), Series("MAU", [row["mau"] for row in complete])],
         ),
         chart_svg(
             name="signups",
-            title=f"Sign-ups per day, last {days} days",
+            title=f"Sign-ups per day, {days} days to yesterday",
             dates=dates,
-            series=[Series("Sign-ups", [row["signups"] for row in activity], kind="bar")],
+            series=[Series("Sign-ups", [row["signups"] for row in complete], kind="bar")],
         ),
         chart_svg(
             name="posts",
-            title=f"Posts per day, last {days} days",
+            title=f"Posts per day, {days} days to yesterday",
             dates=dates,
-            series=[Series("Posts", [row["posts"] for row in engagement], kind="bar")],
+            series=[Series("Posts", [row["posts"] for row in complete_engagement], kind="bar")],
         ),
     ]
     today, yesterday = activity[-1], activity[-2]

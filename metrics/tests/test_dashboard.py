@@ -70,11 +70,13 @@ def test_dashboard_shows_the_charts_cohorts_and_tickers(staff_browser: Client) -
     html = response.content.decode()
     active = svg(html, "active-users")
     assert 'role="img"' in active
-    assert "<title>Daily and monthly active users, last 30 days</title>" in active
+    # Whole days only, to yesterday: today so far would look like a collapse.
+    assert "<title>Daily and monthly active users, 30 days to yesterday</title>" in active
     assert active.count('<path class="line"') == 2  # DAU and MAU
-    assert ">2025-05-20<" in active
-    assert ">2025-06-18<" in active
-    assert ">6<" in active  # the highest value: MAU 6
+    assert ">2025-05-19<" in active
+    assert ">2025-06-17<" in active
+    assert ">2025-06-18<" not in active
+    assert ">5<" in active  # the highest value: MAU 5 yesterday (today's 6 is not charted)
     signups = svg(html, "signups")
     assert signups.count("<rect") == 30  # a bar a day
     assert "<path" not in signups
@@ -98,7 +100,7 @@ def test_dashboard_switches_to_90_days(staff_browser: Client) -> None:
     html = staff_browser.get(reverse(DASHBOARD), {"days": "90"}).content.decode()
 
     assert svg(html, "signups").count("<rect") == 90
-    assert ">2025-03-21<" in svg(html, "posts")
+    assert ">2025-03-20<" in svg(html, "posts")
     # Anything else falls back to 30 days.
     assert svg(staff_browser.get(reverse(DASHBOARD), {"days": "7"}).content.decode(), "posts").count("<rect") == 30
 
