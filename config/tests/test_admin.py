@@ -62,3 +62,54 @@ def test_createsuperuser_works_without_input(db, monkeypatch):
     assert user.is_staff
     assert user.email == "ops@pageshare.example"
     assert user.check_password("a-long-and-unusual-password-42")
+
+
+def _admin_urls() -> list[str]:
+    """Every page the admin serves (one URL per pattern, with placeholder arguments), login pages aside."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+    from django.urls.converters import IntConverter
+
+    def walk(patterns, prefix):  # type: ignore[no-untyped-def]
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                yield from walk(entry.url_patterns, [*prefix, entry])
+            elif isinstance(entry, URLPattern):
+                yield prefix, entry
+
+    admin_resolver = next(
+        entry for entry in get_resolver().url_patterns if isinstance(entry, URLResolver) and entry.namespace == "admin"
+    )
+    urls = []
+    for prefix, pattern in walk(admin_resolver.url_patterns, []):
+        if pattern.name in {"login", "logout", None} or "url" in pattern.pattern.regex.groupindex:
+            continue  # the login pages, and the catch-all that only redirects or 404s
+        kwargs = {}
+        for name in pattern.pattern.regex.groupindex:
+            converter = getattr(pattern.pattern, "converters", {}).get(name)
+            kwargs[name] = 1 if isinstance(converter, IntConverter) else ("content" if name == "app_label" else "1")
+        for resolver in prefix:
+            for name in resolver.pattern.regex.groupindex:
+                kwargs.setdefault(name, "1")
+        urls.append(reverse(f"admin:{pattern.name}", kwargs=kwargs))
+    return sorted(set(urls))
+
+
+ADMIN_URLS = _admin_urls()
+
+
+def test_the_admin_page_list_includes_the_custom_pages():
+    assert reverse("admin:metrics_dashboard") in ADMIN_URLS
+    assert any("reportqueue" in url for url in ADMIN_URLS)
+    assert len(ADMIN_URLS) > 100
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "member"])
+def test_every_admin_page_sends_non_staff_to_the_login(client, db, signed_in):
+    if signed_in:
+        client.force_login(UserFactory())
+    refused = []
+    for url in ADMIN_URLS:
+        response = client.get(url)
+        if response.status_code != 302 or not response["Location"].startswith(reverse("admin:login")):
+            refused.append((url, response.status_code))
+    assert refused == []
