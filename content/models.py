@@ -108,8 +108,10 @@ class PostTicker(models.Model):
         indexes = [
             # tickers/{symbol}/posts, newest first
             models.Index(fields=["ticker", "-created_at", "-post"], name="post_ticker_stream_idx"),
-            # trending: mentions in the last N hours
-            models.Index(fields=["created_at", "ticker"], name="post_ticker_recent_idx"),
+            # trending's hourly roll-up: every mention in a time range. Only the time: with the ticker
+            # as a second column PostgreSQL chose this index for one ticker's recent mentions too
+            # (the 24-hour sentiment counts) and scanned the whole range, 124 ms instead of 15.
+            models.Index(fields=["created_at"], name="post_ticker_recent_idx"),
         ]
 
     def __str__(self) -> str:
