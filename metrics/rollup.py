@@ -170,14 +170,31 @@ def daily_metrics_compute(*, first: date, last: date, now: datetime) -> list[Dai
 
 
 def day_metrics_live(*, day: date, now: datetime) -> DailyMetrics:
-    """The unsaved row of one day (normally today, so far), with one aggregate query for the activity."""
+    """The unsaved row of one day (normally today, so far), with one aggregate query for the activity.
+
+    For today the activity comes from ``User.last_active_at``, which ``accounts.activity`` writes
+    together with the user's sessions: a user was active during a window that ends now exactly
+    when their latest activity falls in it. That is a range count on ``user_last_active_idx``
+    instead of a distinct count over a month of sessions (138 ms at 926k sessions). An earlier
+    day needs the sessions: a user's latest activity may be after it.
+    """
     counts = day_counts(day, day)
-    activity = _sessions_overlapping(day - (MONTH_DAYS - 1) * DAY, day).aggregate(
-        dau=Count("user", distinct=True, filter=Q(last_seen_at__gte=day_start(day))),
-        wau=Count("user", distinct=True, filter=Q(last_seen_at__gte=day_start(day - (WEEK_DAYS - 1) * DAY))),
-        mau=Count("user", distinct=True),
-    )
     values = {name: counts[name].get(day, 0) for name in COUNTED_FIELDS}
+    dau_since = day_start(day)
+    wau_since = day_start(day - (WEEK_DAYS - 1) * DAY)
+    mau_since = day_start(day - (MONTH_DAYS - 1) * DAY)
+    if day == now.astimezone(UTC).date():
+        activity = User.objects.filter(last_active_at__gte=mau_since).aggregate(
+            dau=Count("pk", filter=Q(last_active_at__gte=dau_since)),
+            wau=Count("pk", filter=Q(last_active_at__gte=wau_since)),
+            mau=Count("pk"),
+        )
+    else:
+        activity = _sessions_overlapping(day - (MONTH_DAYS - 1) * DAY, day).aggregate(
+            dau=Count("user", distinct=True, filter=Q(last_seen_at__gte=dau_since)),
+            wau=Count("user", distinct=True, filter=Q(last_seen_at__gte=wau_since)),
+            mau=Count("user", distinct=True),
+        )
     return DailyMetrics(date=day, computed_at=now, **activity, **values)
 
 

@@ -29,6 +29,7 @@ from typing import Any, cast
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 
 from accounts.models import User, UserSession
@@ -54,6 +55,8 @@ def visit(user: User, day: str, clock: str = "10:00", *, until: str | None = Non
     start = at(day, clock)
     end = datetime.fromisoformat(until) if until else start + timedelta(minutes=minutes)
     UserSession.objects.create(user=user, started_at=start, last_seen_at=end)
+    # As accounts.activity writes them: the latest activity goes with the sessions.
+    User.objects.filter(pk=user.pk).update(last_active_at=Greatest(Coalesce("last_active_at", end), end))
 
 
 def make_user(**fields: Any) -> User:
