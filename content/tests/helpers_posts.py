@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
 
 import factory
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -61,3 +65,25 @@ def minutes_ago(minutes: float):
 def ids(response) -> list[str]:
     assert response.status_code == 200, response.content
     return [post["id"] for post in response.json()["results"]]
+
+
+def stored_media(
+    *, post: Post | None = None, owner: Any = None, position: int = 0, created_at: datetime | None = None
+) -> Media:
+    """A media row (on ``post``, or an unattached upload of ``owner``) with a real file in storage."""
+    name = default_storage.save(f"post-media/test/{uuid.uuid4().hex}.jpg", ContentFile(b"\xff\xd8\xff fake jpeg"))
+    return Media.objects.create(
+        owner=owner or (post.author if post else UserFactory()),
+        post=post,
+        position=position,
+        file=name,
+        content_type="image/jpeg",
+        width=10,
+        height=10,
+        size=13,
+        created_at=created_at or timezone.now(),
+    )
+
+
+def media_file_exists(media: Media) -> bool:
+    return default_storage.exists(media.file.name)

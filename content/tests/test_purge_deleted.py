@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import io
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
 from accounts.models import User
@@ -36,6 +33,7 @@ from content.tests.factories_interactions import (
     PostReactionFactory,
     RepostFactory,
 )
+from content.tests.helpers_posts import media_file_exists, stored_media
 from core.testing import postgres_only, race
 from moderation.models import ModerationAction, Report, TargetType
 from polls.models import Poll, PollOption, PollVote
@@ -53,25 +51,6 @@ RECENTLY = NOW - timedelta(days=5)  # deleted this long ago: still kept
 def frozen():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def stored_media(post, position=0):
-    """A media row on ``post`` with a real file in storage."""
-    name = default_storage.save(f"post-media/2026/10/{uuid.uuid4().hex}.jpg", ContentFile(b"\xff\xd8\xff fake jpeg"))
-    return Media.objects.create(
-        owner=post.author,
-        post=post,
-        position=position,
-        file=name,
-        content_type="image/jpeg",
-        width=10,
-        height=10,
-        size=13,
-    )
-
-
-def exists(media):
-    return default_storage.exists(media.file.name)
 
 
 def purge(**kwargs):
@@ -101,7 +80,7 @@ def doomed():
     RepostFactory(post=post, user=fan)
     BookmarkFactory(post=post, user=fan)
     PollVote.objects.create(poll=post.poll, option=post.poll.options.first(), user=fan)
-    media = [stored_media(post, 0), stored_media(post, 1)]
+    media = [stored_media(post=post, position=0), stored_media(post=post, position=1)]
     Report.objects.create(reporter=fan, target_type=TargetType.POST, post=post, reason="spam")
     Report.objects.create(reporter=fan, target_type=TargetType.COMMENT, comment=reply, reason="spam")
     audit = ModerationAction.objects.create(
@@ -125,7 +104,7 @@ def test_a_deleted_post_goes_with_everything_hanging_on_it(doomed, django_captur
     assert not Poll.objects.exists()
     assert not PollOption.objects.exists()
     assert not PollVote.objects.exists()
-    assert [exists(media) for media in doomed["media"]] == [False, False]
+    assert [media_file_exists(media) for media in doomed["media"]] == [False, False]
     # The ticker stays (other posts may mention it later); the audit log stays; the quote stays, quoting nothing.
     assert Ticker.objects.filter(symbol="NVDA").exists()
     assert ModerationAction.objects.get() == doomed["audit"]
@@ -147,11 +126,12 @@ def test_media_files_go_only_after_the_batch_commits(doomed, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         purge()
         assert not Media.objects.exists()
-        assert all(exists(media) for media in doomed["media"])  # a rollback would leave rows pointing at them
+        # Files still there until commit: a rollback would leave rows pointing at them.
+        assert all(media_file_exists(media) for media in doomed["media"])
 
     assert len(callbacks) == 1
     callbacks[0]()
-    assert not any(exists(media) for media in doomed["media"])
+    assert not any(media_file_exists(media) for media in doomed["media"])
 
 
 def test_the_retention_boundary():
@@ -177,7 +157,7 @@ def test_visible_and_hidden_content_is_untouched(django_capture_on_commit_callba
     hidden = PostFactory(created_at=old, is_hidden=True)
     comment = CommentFactory(post=visible, created_at=old)
     hidden_comment = CommentFactory(post=visible, created_at=old, is_hidden=True)
-    media = stored_media(visible)
+    media = stored_media(post=visible)
     hidden_and_deleted = deleted_post(is_hidden=True)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -188,7 +168,7 @@ def test_visible_and_hidden_content_is_untouched(django_capture_on_commit_callba
     assert not Post.objects.filter(pk=hidden_and_deleted.pk).exists()
     assert set(Comment.objects.all()) == {comment, hidden_comment}
     assert Media.objects.get() == media
-    assert exists(media)
+    assert media_file_exists(media)
 
 
 def test_counters_stay_exact():
@@ -296,7 +276,7 @@ def mixed(doomed):
     CommentFactory(post=post, deleted_at=RECENTLY)
     deleted_post(deleted_at=RECENTLY)
     second = deleted_post()
-    stored_media(second)
+    stored_media(post=second)
     CommentFactory(post=second, deleted_at=RECENTLY)  # goes with its post
     return doomed
 
@@ -313,7 +293,7 @@ def test_a_dry_run_counts_what_a_real_run_removes_and_writes_nothing(mixed, djan
     assert callbacks == []
     assert {model: model.objects.count() for model in before} == before
     assert sorted(Comment.objects.values_list("content", flat=True)) == contents
-    assert all(exists(media) for media in Media.objects.all())
+    assert all(media_file_exists(media) for media in Media.objects.all())
 
     with django_capture_on_commit_callbacks(execute=True):
         real = purge()
@@ -325,7 +305,7 @@ def test_a_dry_run_counts_what_a_real_run_removes_and_writes_nothing(mixed, djan
 def test_the_purge_works_in_batches(monkeypatch, django_capture_on_commit_callbacks):
     monkeypatch.setattr(purge_services, "PURGE_BATCH_SIZE", 2)
     posts = [deleted_post() for _ in range(5)]
-    media = [stored_media(post) for post in posts]
+    media = [stored_media(post=post) for post in posts]
     keep = PostFactory()
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -333,7 +313,7 @@ def test_the_purge_works_in_batches(monkeypatch, django_capture_on_commit_callba
 
     assert len(callbacks) == 3  # one per batch of posts
     assert list(Post.objects.all()) == [keep]
-    assert not any(exists(item) for item in media)
+    assert not any(media_file_exists(item) for item in media)
 
 
 # The command

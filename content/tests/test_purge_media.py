@@ -3,21 +3,19 @@
 import io
 import logging
 import threading
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
-from accounts.tests.factories import UserFactory
 from content.models import Media
 from content.services import media as media_services
 from content.services.media import media_purge_unattached
 from content.tests.factories import PostFactory
+from content.tests.helpers_posts import media_file_exists, stored_media
 from core.testing import postgres_only, race
 
 pytestmark = pytest.mark.django_db
@@ -25,24 +23,9 @@ pytestmark = pytest.mark.django_db
 T0 = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
 
 
-def stored_media(*, hours_ago, post=None, owner=None, position=0):
+def uploaded(*, hours_ago, **fields):
     """A media row uploaded ``hours_ago`` before T0, with a real file in storage."""
-    name = default_storage.save(f"post-media/2025/06/{uuid.uuid4().hex}.jpg", ContentFile(b"\xff\xd8\xff fake jpeg"))
-    return Media.objects.create(
-        owner=owner or (post.author if post else UserFactory()),
-        post=post,
-        position=position,
-        file=name,
-        content_type="image/jpeg",
-        width=10,
-        height=10,
-        size=13,
-        created_at=T0 - timedelta(hours=hours_ago),
-    )
-
-
-def exists(media):
-    return default_storage.exists(media.file.name)
+    return stored_media(created_at=T0 - timedelta(hours=hours_ago), **fields)
 
 
 def purge_command(*args):
@@ -53,38 +36,38 @@ def purge_command(*args):
 
 @time_machine.travel(T0, tick=False)
 def test_old_unattached_uploads_go_with_their_files(django_capture_on_commit_callbacks):
-    old = [stored_media(hours_ago=25), stored_media(hours_ago=24 * 30)]
-    recent = stored_media(hours_ago=23)
+    old = [uploaded(hours_ago=25), uploaded(hours_ago=24 * 30)]
+    recent = uploaded(hours_ago=23)
     post = PostFactory()
-    attached = stored_media(hours_ago=24 * 30, post=post)
+    attached = uploaded(hours_ago=24 * 30, post=post)
 
     with django_capture_on_commit_callbacks(execute=True):
         purged = media_purge_unattached(older_than=timedelta(hours=24))
 
     assert purged == 2
     assert set(Media.objects.all()) == {recent, attached}
-    assert [exists(media) for media in old] == [False, False]
-    assert exists(recent)
-    assert exists(attached)
+    assert [media_file_exists(media) for media in old] == [False, False]
+    assert media_file_exists(recent)
+    assert media_file_exists(attached)
 
 
 def test_files_are_deleted_only_after_the_rows_are_committed(django_capture_on_commit_callbacks):
     with time_machine.travel(T0, tick=False):
-        old = stored_media(hours_ago=48)
+        old = uploaded(hours_ago=48)
 
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             assert media_purge_unattached(older_than=timedelta(hours=24)) == 1
             assert not Media.objects.filter(pk=old.pk).exists()
-            assert exists(old)  # a rollback would leave the row pointing at it
+            assert media_file_exists(old)  # a rollback would leave the row pointing at it
 
     assert len(callbacks) == 1
     callbacks[0]()
-    assert not exists(old)
+    assert not media_file_exists(old)
 
 
 def test_an_upload_becomes_purgeable_once_24_hours_have_passed(django_capture_on_commit_callbacks):
     with time_machine.travel(T0, tick=False):
-        media = stored_media(hours_ago=0)
+        media = uploaded(hours_ago=0)
 
     with time_machine.travel(T0 + timedelta(hours=23, minutes=59), tick=False):
         assert media_purge_unattached(older_than=timedelta(hours=24)) == 0
@@ -95,29 +78,29 @@ def test_an_upload_becomes_purgeable_once_24_hours_have_passed(django_capture_on
         assert media_purge_unattached(older_than=timedelta(hours=24)) == 1
 
     assert not Media.objects.exists()
-    assert not exists(media)
+    assert not media_file_exists(media)
 
 
 @time_machine.travel(T0, tick=False)
 def test_the_purge_works_in_batches(django_capture_on_commit_callbacks, monkeypatch):
     monkeypatch.setattr(media_services, "PURGE_BATCH_SIZE", 2)
-    old = [stored_media(hours_ago=30 + n) for n in range(5)]
+    old = [uploaded(hours_ago=30 + n) for n in range(5)]
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert media_purge_unattached(older_than=timedelta(hours=24)) == 5
 
     assert len(callbacks) == 3  # one per batch
     assert not Media.objects.exists()
-    assert not any(exists(media) for media in old)
+    assert not any(media_file_exists(media) for media in old)
 
 
 @time_machine.travel(T0, tick=False)
 def test_a_file_already_gone_or_failing_to_delete_does_not_stop_the_purge(
     django_capture_on_commit_callbacks, monkeypatch, caplog
 ):
-    gone = stored_media(hours_ago=30)
+    gone = uploaded(hours_ago=30)
     default_storage.delete(gone.file.name)
-    stuck = stored_media(hours_ago=40)
+    stuck = uploaded(hours_ago=40)
     real_delete = FileSystemStorage.delete
 
     def delete(self, name):
@@ -144,8 +127,8 @@ def test_a_file_already_gone_or_failing_to_delete_does_not_stop_the_purge(
 
 @time_machine.travel(T0, tick=False)
 def test_command_prints_a_summary_and_is_idempotent(django_capture_on_commit_callbacks):
-    old = [stored_media(hours_ago=25), stored_media(hours_ago=26)]
-    recent = stored_media(hours_ago=1)
+    old = [uploaded(hours_ago=25), uploaded(hours_ago=26)]
+    recent = uploaded(hours_ago=1)
 
     with django_capture_on_commit_callbacks(execute=True):
         first = purge_command()
@@ -154,26 +137,26 @@ def test_command_prints_a_summary_and_is_idempotent(django_capture_on_commit_cal
     assert first == "Purged 2 unattached media older than 24 hours.\n"
     assert second == "Purged 0 unattached media older than 24 hours.\n"
     assert list(Media.objects.all()) == [recent]
-    assert not any(exists(media) for media in old)
+    assert not any(media_file_exists(media) for media in old)
 
 
 @time_machine.travel(T0, tick=False)
 def test_command_takes_the_age_in_hours(django_capture_on_commit_callbacks):
-    older = stored_media(hours_ago=30)
-    younger = stored_media(hours_ago=20)
+    older = uploaded(hours_ago=30)
+    younger = uploaded(hours_ago=20)
 
     with django_capture_on_commit_callbacks(execute=True):
         assert purge_command("--hours", "48") == "Purged 0 unattached media older than 48 hours.\n"
         assert purge_command("--hours", "2") == "Purged 2 unattached media older than 2 hours.\n"
 
     assert not Media.objects.exists()
-    assert not exists(older)
-    assert not exists(younger)
+    assert not media_file_exists(older)
+    assert not media_file_exists(younger)
 
 
 @pytest.mark.parametrize("hours", ["0", "-5"])
 def test_command_refuses_an_age_under_one_hour(hours):
-    stored_media(hours_ago=0)
+    uploaded(hours_ago=0)
 
     with pytest.raises(CommandError, match="--hours must be at least 1"):
         purge_command("--hours", hours)
@@ -193,21 +176,21 @@ def _on_postgres(test):
 @_on_postgres
 def test_two_concurrent_purges_delete_each_upload_once():
     with time_machine.travel(T0, tick=False):
-        old = [stored_media(hours_ago=30 + n) for n in range(20)]
-        kept = stored_media(hours_ago=1)
+        old = [uploaded(hours_ago=30 + n) for n in range(20)]
+        kept = uploaded(hours_ago=1)
 
         outcomes = race(lambda: media_purge_unattached(older_than=timedelta(hours=24)))
 
     assert sum(outcomes) == 20
     assert list(Media.objects.all()) == [kept]
-    assert not any(exists(media) for media in old)
+    assert not any(media_file_exists(media) for media in old)
 
 
 @_on_postgres
 def test_the_purge_skips_an_upload_a_post_is_claiming_right_now():
     with time_machine.travel(T0, tick=False):
-        claimed = stored_media(hours_ago=30)
-        other = stored_media(hours_ago=30)
+        claimed = uploaded(hours_ago=30)
+        other = uploaded(hours_ago=30)
     post = PostFactory(author=claimed.owner)
     locked, release = threading.Event(), threading.Event()
 
@@ -234,6 +217,6 @@ def test_the_purge_skips_an_upload_a_post_is_claiming_right_now():
 
     claimed.refresh_from_db()
     assert claimed.post == post
-    assert exists(claimed)
+    assert media_file_exists(claimed)
     assert not Media.objects.filter(pk=other.pk).exists()
-    assert not exists(other)
+    assert not media_file_exists(other)
