@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-import time_machine
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -16,15 +15,9 @@ from django.urls import reverse
 from content.models import Ticker
 from content.tests.factories import mention
 from metrics.charts import BOTTOM, HEIGHT, LEFT, TOP, Scale, Series, chart_svg
-from metrics.tests.test_metrics import NOW, build_world, make_user
+from metrics.tests.world import NOW, build_world, make_user
 
 DASHBOARD = "admin:metrics_dashboard"
-
-
-@pytest.fixture
-def frozen() -> Any:
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -19,7 +18,7 @@ from content.tests.factories import mention
 from metrics.models import DailyMetrics, RetentionCohort
 from metrics.rollup import daily_metrics_compute, day_metrics_live
 from metrics.services import refresh_lock
-from metrics.tests.test_metrics import NOW, at, build_world, make_user
+from metrics.tests.world import NOW, at, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -32,18 +31,6 @@ def refresh(*args: str) -> str:
 
 def rows() -> list[tuple[Any, ...]]:
     return list(DailyMetrics.objects.order_by("date").values_list(*[f.name for f in DailyMetrics._meta.fields][1:]))
-
-
-@pytest.fixture
-def world() -> dict[str, Any]:
-    with time_machine.travel(NOW, tick=False):
-        return build_world()
-
-
-@pytest.fixture
-def frozen() -> Any:
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 def test_refresh_writes_the_last_three_days_by_default_and_says_so(world: Any, frozen: Any) -> None:
