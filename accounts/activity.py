@@ -100,35 +100,28 @@ def activity_write(*, user_id: int, at: datetime, user_agent: str = "", ip_hash:
     return True
 
 
-def activity_record(*, user: User, at: datetime, user_agent: str = "", ip_hash: str = "") -> bool:
-    """Marks ``user`` active at ``at``: at most one database write per user and ``WRITE_INTERVAL``.
+def activity_record(*, request: HttpRequest, user: User, at: datetime | None = None) -> bool:
+    """Marks ``user`` (of ``request``) active at ``at`` (now): at most one database write per user
+    and ``WRITE_INTERVAL``; returns True when a write was scheduled. Never raises (failures are logged).
 
-    Returns True when the mark was written. A closed gate costs one cache call
-    and no query. The write runs after the current transaction commits (at
-    once outside a transaction), so it never holds the user's row locked for
-    the rest of a view's transaction nor joins its rollback.
+    A closed gate costs one cache call and nothing else: the client's IP is hashed only for a
+    write. The write runs after the current transaction commits (at once outside a transaction),
+    so it never holds the user's row locked for the rest of a view's transaction nor joins its
+    rollback.
     """
-    if not activity_gate_open(user_id=user.pk, at=at):
-        return False
-    user_id = user.pk
-    transaction.on_commit(
-        _never_raising(lambda: activity_write(user_id=user_id, at=at, user_agent=user_agent, ip_hash=ip_hash))
-    )
-    return True
-
-
-def activity_record_request(*, request: HttpRequest, user: User) -> None:
-    """Marks the user of ``request`` active now; never raises (failures are logged)."""
     try:
+        at = at or now()
+        if not activity_gate_open(user_id=user.pk, at=at):
+            return False
         ip = client_ip(request)
-        activity_record(
-            user=user,
-            at=now(),
-            user_agent=request.META.get("HTTP_USER_AGENT", ""),
-            ip_hash=hash_ip(ip) if ip else "",
+        user_id, user_agent, ip_hash = user.pk, request.META.get("HTTP_USER_AGENT", ""), hash_ip(ip) if ip else ""
+        transaction.on_commit(
+            _never_raising(lambda: activity_write(user_id=user_id, at=at, user_agent=user_agent, ip_hash=ip_hash))
         )
+        return True
     except Exception:
         logger.exception("could not record the activity of user %s", user.pk)
+        return False
 
 
 def _never_raising(write: Callable[[], object]) -> Callable[[], None]:
@@ -155,7 +148,7 @@ class ActivityMiddleware:
         if settings.SESSION_COOKIE_NAME in request.COOKIES and request.path.startswith(self.admin_prefix()):
             user = getattr(request, "user", None)
             if isinstance(user, User) and user.is_authenticated:
-                activity_record_request(request=request, user=user)
+                activity_record(request=request, user=user)
         return response
 
     def admin_prefix(self) -> str:

@@ -28,7 +28,7 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed as SimpleJW
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import Token
 
-from accounts.activity import activity_record_request
+from accounts.activity import activity_record
 from accounts.models import User
 
 logger = logging.getLogger(__name__)
@@ -121,10 +121,10 @@ class JWTAuthentication(SimpleJWTAuthentication):
                 raise _clean(exc) from exc
             # Headers arrive as latin-1; a non-ASCII "token" is then merely invalid, never a crash.
             user, claims = self.authenticate_external(raw_token.decode("latin-1"))
-            activity_record_request(request=getattr(request, "_request", request), user=user)
+            activity_record(request=getattr(request, "_request", request), user=user)
             return user, claims
         user = self.get_user(validated_token)
-        activity_record_request(request=getattr(request, "_request", request), user=user)
+        activity_record(request=getattr(request, "_request", request), user=user)
         return user, validated_token
 
     def authenticate_external(self, raw_token: str) -> tuple[User, dict[str, Any]]:

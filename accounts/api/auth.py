@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.activity import activity_record_request
+from accounts.activity import activity_record
 from accounts.api.serializers import MeSerializer
 from accounts.models import User
 from accounts.services import auth as services
@@ -101,7 +101,7 @@ class AcceptedSerializer(serializers.Serializer):
 
 def _session(request: Request, user: User, *, status_code: int) -> Response:
     tokens = services.token_pair_issue(user=user)
-    activity_record_request(request=request._request, user=user)  # signing in is activity
+    activity_record(request=request._request, user=user)  # signing in is activity
     body = AuthSessionSerializer({"user": user, **tokens}, context={"request": request}).data
     return Response(body, status=status_code)
 
@@ -173,7 +173,7 @@ class RefreshView(AnonymousAPIView):
         # A refresh is the client coming back: activity of the token's user (only its id is needed;
         # the token was just issued, so it is read without verifying it again).
         user_id = RefreshToken(tokens["refresh"], verify=False)[jwt_settings.USER_ID_CLAIM]  # type: ignore[arg-type]
-        activity_record_request(request=request._request, user=User(pk=user_id))
+        activity_record(request=request._request, user=User(pk=user_id))
         return Response(TokenPairSerializer(tokens).data)
 
 

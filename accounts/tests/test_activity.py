@@ -144,7 +144,7 @@ def test_without_the_cache_gate_the_database_still_writes_once_per_window(user):
 def test_a_closed_gate_adds_no_query_and_an_open_one_a_few(visit, user, monkeypatch):
     opened = visit(user, NOW)
     closed = visit(user, NOW + timedelta(minutes=1))
-    monkeypatch.setattr("accounts.authentication.activity_record_request", lambda **kwargs: None)
+    monkeypatch.setattr("accounts.authentication.activity_record", lambda **kwargs: None)
     untracked = visit(user, NOW + timedelta(minutes=2))
 
     assert len(closed) == len(untracked)
