@@ -33,20 +33,10 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-ENV_DEFAULTS = {
-    "DJANGO_SETTINGS_MODULE": "config.settings",
-    "DEBUG": "false",
-    "SECRET_KEY": "bench-only-secret-key-0123456789abcdef",
-    "RATE_LIMITS_ENABLED": "false",
-    "LOG_LEVEL": "WARNING",
-}
+from django_setup import django_setup
 
 # The list queries worth explaining: a page of posts, ticker links or reposts, cut with LIMIT.
 LIST_QUERY = re.compile(r'FROM "content_(post|postticker|repost)".*ORDER BY.*LIMIT \d+\s*$', re.DOTALL)
@@ -87,14 +77,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
-    if not os.environ.get("DATABASE_URL"):
-        sys.exit("Set DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/discovery_bench).")
-    for name, value in ENV_DEFAULTS.items():
-        os.environ.setdefault(name, value)
-
-    import django
-
-    django.setup()
+    django_setup()
 
     from django.db import connection
     from django.test import Client

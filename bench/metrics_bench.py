@@ -18,22 +18,11 @@ the cost. Settings as in ``bench/feed_bench.py``: ``DEBUG=false``, rate limits o
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from django_setup import django_setup
 
-ENV_DEFAULTS = {
-    "DJANGO_SETTINGS_MODULE": "config.settings",
-    "DEBUG": "false",
-    "SECRET_KEY": "bench-only-secret-key-0123456789abcdef",
-    "RATE_LIMITS_ENABLED": "false",
-    "LOG_LEVEL": "WARNING",
-}
 API = [
     "/api/v1/metrics/dashboard",
     "/api/v1/metrics/users",
@@ -52,15 +41,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=9, help="Timed requests per endpoint (default 9).")
     parser.add_argument("--staff", default="admin@pageshare.local", help="E-mail of a staff user.")
     args = parser.parse_args()
-    for name, value in ENV_DEFAULTS.items():
-        os.environ.setdefault(name, value)
-
-    from config.env import settings_or_exit
-
-    settings_or_exit()
-    import django
-
-    django.setup()
+    django_setup()
     from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection

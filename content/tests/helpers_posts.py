@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import factory
 from django.core.files.base import ContentFile
@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from accounts.models import User
 from accounts.tests.factories import UserFactory
 from content.models import Media, Post, PostTicker
 from content.services.posts import ticker_symbols_ensure
@@ -73,7 +74,7 @@ def stored_media(
     """A media row (on ``post``, or an unattached upload of ``owner``) with a real file in storage."""
     name = default_storage.save(f"post-media/test/{uuid.uuid4().hex}.jpg", ContentFile(b"\xff\xd8\xff fake jpeg"))
     return Media.objects.create(
-        owner=owner or (post.author if post else UserFactory()),
+        owner=owner or (post.author if post else cast(User, UserFactory())),
         post=post,
         position=position,
         file=name,
@@ -86,4 +87,4 @@ def stored_media(
 
 
 def media_file_exists(media: Media) -> bool:
-    return default_storage.exists(media.file.name)
+    return default_storage.exists(str(media.file.name))
