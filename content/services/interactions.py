@@ -120,7 +120,7 @@ def comment_delete(*, user: User, comment_id: int) -> None:
         if Comment.objects.visible_to(user).filter(pk=comment.pk).exists():
             raise PermissionDenied("Only the author or staff may delete a comment.")
         raise NotFound(NO_SUCH_COMMENT)
-    Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(deleted_at=timezone.now())
+    comment_soft_delete(comment=comment, actor=user)
 
 
 # Likes
