@@ -241,6 +241,9 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
+    # Tokens carry a stamp of the password hash: a password change or reset ends their sessions
+    # (the changing one is kept, see accounts.tokens).
+    "CHECK_REVOKE_TOKEN": True,
     "ALGORITHM": "HS256",
     "SIGNING_KEY": env.str("JWT_SIGNING_KEY", "") or SECRET_KEY,
     "AUTH_HEADER_TYPES": ("Bearer",),
