@@ -15,7 +15,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
-from accounts.tests.factories import DEFAULT_PASSWORD
+from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 from core.testing import assert_problem
 
 LOGIN = "/api/v1/auth/login"
@@ -188,6 +188,27 @@ def test_password_reset_ends_every_session(user, no_rate_limits):
     assert response.status_code == 204
     for session in sessions:
         assert_problem(as_bearer(session["access"]).get(ME), 401)
+        assert refresh_status(session["refresh"]) == 401
+    assert live_refresh_tokens(user) == 0
+
+
+# Staff setting a password (the admin's "change password" form).
+
+
+def test_a_password_set_in_the_admin_ends_every_session(user, no_rate_limits, client):
+    sessions = [sign_in(user), refreshed(sign_in(user)["refresh"])]
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    response = client.post(
+        f"/admin/accounts/user/{user.pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+    for session in sessions:
+        assert me_status(session["access"]) == 401
         assert refresh_status(session["refresh"]) == 401
     assert live_refresh_tokens(user) == 0
 
