@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from accounts.models import User, UserInterest, UserSession
+from accounts.services.auth import refresh_tokens_revoke_all
 
 
 class PageShareUserCreationForm(UserCreationForm):
@@ -17,6 +18,17 @@ class PageShareUserChangeForm(UserChangeForm):
         fields = "__all__"
 
 
+class PageShareAdminPasswordChangeForm(AdminPasswordChangeForm):
+    """Staff setting a member's password signs the member out everywhere, as a reset does."""
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=commit)
+        if commit:
+            # Their access tokens carry the old password's stamp and are refused already.
+            refresh_tokens_revoke_all(user=user)
+        return user
+
+
 class UserInterestInline(admin.TabularInline):
     model = UserInterest
     extra = 0
@@ -26,6 +38,7 @@ class UserInterestInline(admin.TabularInline):
 class UserAdmin(DjangoUserAdmin):
     form = PageShareUserChangeForm
     add_form = PageShareUserCreationForm
+    change_password_form = PageShareAdminPasswordChangeForm
     list_display = ("username", "email", "display_name", "country", "onboarded", "is_active", "is_staff", "created_at")
     list_filter = ("is_active", "is_staff", "onboarded", "country")
     search_fields = ("username", "email", "display_name")

@@ -7,6 +7,10 @@ PyJWT against that provider: signature, ``exp``, and ``aud``/``iss`` when
 ``EXTERNAL_JWT_AUDIENCE``/``EXTERNAL_JWT_ISSUER`` are set. Its ``sub`` names the
 user (``User.external_subject``), who is created on first sight.
 
+Our access tokens also die with their session (``accounts.tokens``: signed out,
+or its refresh token reused) and with the password they were minted under
+(simplejwt's ``CHECK_REVOKE_TOKEN``), at no query beyond loading the user.
+
 Every failure is a 401 problem with a one-line ``detail``; none is a 500.
 Every success marks the user active (``accounts.activity``: at most one write
 per user and 5 minutes; never fails the request).
@@ -30,6 +34,7 @@ from rest_framework_simplejwt.tokens import Token
 
 from accounts.activity import activity_record
 from accounts.models import User
+from accounts.tokens import SessionEndedError, session_of, session_stamp
 
 logger = logging.getLogger(__name__)
 
@@ -146,7 +151,17 @@ class JWTAuthentication(SimpleJWTAuthentication):
         return user, claims
 
     def get_user(self, validated_token: Token) -> User:  # type: ignore[override]
+        sid = session_of(validated_token)
+        if sid is not None:
+            try:
+                stamp = session_stamp(sid)
+            except SessionEndedError as exc:
+                raise exceptions.AuthenticationFailed("This session has ended.", code="session_ended") from exc
+            if stamp is not None:
+                # The session outlived a password change: its older access tokens carry the old stamp.
+                validated_token[jwt_settings.REVOKE_TOKEN_CLAIM] = stamp
         try:
+            # Loads the user by id (the only query) and refuses a stamp of a changed password.
             user = cast(User, super().get_user(validated_token))
         except SimpleJWTAuthenticationFailed as exc:
             raise _clean(exc) from exc

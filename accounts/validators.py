@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 import zoneinfo
 from functools import lru_cache
 
@@ -29,3 +30,21 @@ def _timezones() -> frozenset[str]:
 def validate_timezone(value: str) -> None:
     if value not in _timezones():
         raise ValidationError(f"'{value}' is not a known IANA time zone.", code="invalid_timezone")
+
+
+# Whitespace, and characters that render as nothing: controls and format characters (zero-width
+# spaces and joiners, direction marks).
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+
+
+class NotBlankPasswordValidator:
+    """Refuses a password made only of whitespace or invisible characters (AUTH_PASSWORD_VALIDATORS)."""
+
+    def validate(self, password: str, user: object = None) -> None:
+        if all(char.isspace() or unicodedata.category(char) in _INVISIBLE_CATEGORIES for char in password):
+            raise ValidationError(
+                "This password is blank: it has only spaces or invisible characters.", code="password_blank"
+            )
+
+    def get_help_text(self) -> str:
+        return "Your password must contain visible characters, not only spaces."

@@ -1,8 +1,9 @@
 """Auth endpoints: sign-up, sign-in, token rotation, sign-out and passwords (CONTRACT.md, "Auth").
 
 Tokens are simplejwt's (15-minute access, 30-day refresh, rotated on every
-refresh and blacklisted after use). A bearer token of the configured external
-identity provider is accepted wherever ours is (see ``accounts.authentication``).
+refresh and blacklisted after use), each naming its sign-in session
+(``accounts.tokens``). A bearer token of the configured external identity
+provider is accepted wherever ours is (see ``accounts.authentication``).
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.tokens import RefreshToken, Token
 
 from accounts.activity import activity_record
 from accounts.api.serializers import MeSerializer
 from accounts.models import User
 from accounts.services import auth as services
+from accounts.tokens import session_of
 from accounts.validators import username_validator
 from core.net import client_ip
 from core.schema import problems
@@ -64,8 +66,8 @@ class PasswordChangeSerializer(serializers.Serializer):
     new_password = _password_field()
     refresh = serializers.CharField(
         required=False,
-        help_text="This session's refresh token, which keeps working. Every other session is signed out; "
-        "without it, every refresh token of the user is revoked.",
+        help_text="This session's refresh token (optional: the bearer token names the session). "
+        "This session stays signed in; every other one is signed out.",
     )
 
 
@@ -161,7 +163,9 @@ class RefreshView(AnonymousAPIView):
     @extend_schema(
         tags=TAGS,
         summary="Trade a refresh token for a new token pair",
-        description="The refresh token rotates: the one sent is blacklisted and answers 401 from then on.",
+        description="The refresh token rotates: the one sent is blacklisted and answers 401 from then on. "
+        "Sending it again signs its session out (reuse detection): the newer refresh token and the "
+        "session's access tokens stop working too.",
         request=RefreshSerializer,
         responses={200: TokenPairSerializer, **problems(400, 401, 429)},
         auth=[],
@@ -182,9 +186,9 @@ class LogoutView(APIView):
 
     @extend_schema(
         tags=TAGS,
-        summary="Sign out: revoke a refresh token",
+        summary="Sign out: end the session of a refresh token",
         description="The refresh token must belong to the signed-in user (403 otherwise); an invalid, "
-        "expired or already revoked one is a 400 naming `refresh`. Access tokens expire on their own.",
+        "expired or already revoked one is a 400 naming `refresh`. The session's access tokens stop working too.",
         request=RefreshSerializer,
         responses={204: OpenApiResponse(description="Signed out."), **problems(400, 401, 403)},
     )
@@ -217,8 +221,8 @@ class PasswordChangeView(APIView):
     @extend_schema(
         tags=TAGS,
         summary="Change the password",
-        description="Signs every other session out (their refresh tokens are revoked); send this session's "
-        "`refresh` to keep it.",
+        description="Signs every other session out: their refresh and access tokens stop working. "
+        "This session (the bearer token's) stays signed in with the tokens it has.",
         request=PasswordChangeSerializer,
         responses={204: OpenApiResponse(description="Password changed."), **problems(400, 401)},
     )
@@ -231,6 +235,7 @@ class PasswordChangeView(APIView):
             user=request.user,
             old_password=data["old_password"],
             new_password=data["new_password"],
+            session=session_of(request.auth) if isinstance(request.auth, Token) else None,
             keep_refresh=data.get("refresh"),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

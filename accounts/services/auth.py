@@ -2,7 +2,8 @@
 
 Services raise DRF exceptions naming the offending field, so every caller (API,
 admin, commands) gets the same problem details. Tokens are simplejwt's; every
-refresh token we issue is recorded (``OutstandingToken``) so it can be revoked.
+refresh token we issue is recorded (``OutstandingToken``) so it can be revoked;
+tokens name their sign-in session (``accounts.tokens``) so one session can end.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import hashlib
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -33,9 +35,11 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts.authentication import user_can_sign_in
 from accounts.models import User
+from accounts.tokens import SESSION_CLAIM, refresh_session_of, session_mark_ended, session_mark_restamped
 from core.exceptions import Conflict
 from core.net import hash_ip
 
@@ -58,12 +62,31 @@ def _check_password(password: str, *, user: User, field: str) -> None:
 # Tokens.
 
 
+def _refresh_token_issue(*, user: User, session: str | None = None) -> RefreshToken:
+    """A refresh token of ``session`` (None: a new session, named by this token's jti), recorded.
+
+    Built like ``RefreshToken.for_user``, which records the token before a claim can be
+    added: here the session is part of the recorded token, so a session's tokens can be
+    found again (``_refresh_tokens_revoke``). Access tokens minted from it copy its claims.
+    """
+    token = RefreshToken()
+    token[jwt_settings.USER_ID_CLAIM] = str(getattr(user, jwt_settings.USER_ID_FIELD))
+    token[jwt_settings.REVOKE_TOKEN_CLAIM] = get_md5_hash_password(user.password)
+    token[SESSION_CLAIM] = session or token[jwt_settings.JTI_CLAIM]
+    token.outstand()
+    return token
+
+
+def _pair(refresh: RefreshToken) -> dict[str, str]:
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
 def token_pair_issue(*, user: User) -> dict[str, str]:
-    """A new refresh token (recorded, so it can be revoked) and its access token."""
-    refresh = RefreshToken.for_user(user)
+    """Signs in: a new session's refresh token (recorded, so it can be revoked) and its access token."""
+    refresh = _refresh_token_issue(user=user)
     if jwt_settings.UPDATE_LAST_LOGIN:
         update_last_login(User, user)
-    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+    return _pair(refresh)
 
 
 def _refresh_token_parse(raw: str) -> RefreshToken:
@@ -71,51 +94,114 @@ def _refresh_token_parse(raw: str) -> RefreshToken:
     return RefreshToken(raw)  # type: ignore[arg-type]
 
 
-@transaction.atomic
-def token_refresh(*, refresh: str) -> dict[str, str]:
-    """Rotates a refresh token: the old one is blacklisted, a new pair is issued.
+class _UsedOrNotRefreshToken(RefreshToken):
+    """Verified like a refresh token, except that a blacklisted one passes: ``token_refresh`` tells reuse."""
 
-    The token's row is locked, so two concurrent refreshes with the same token
-    cannot both succeed.
+    def check_blacklist(self) -> None:
+        return None
+
+
+def token_refresh(*, refresh: str) -> dict[str, str]:
+    """Rotates a refresh token: the old one is blacklisted, a new pair of the same session is issued.
+
+    A refresh token used a second time (it was rotated already) means two parties hold the
+    session: the whole session is revoked, its newest refresh token and its access tokens
+    included (refresh token reuse detection, OAuth 2.0 Security BCP 4.14.2); the caller gets
+    a 401 either way. The user's row is locked, so two rotations of one session never
+    interleave: a token rotated twice at once is rotated once, and the second use is reuse.
     """
     try:
-        token = _refresh_token_parse(refresh)
+        token = _UsedOrNotRefreshToken(refresh)  # type: ignore[arg-type]
     except TokenError as exc:
         raise AuthenticationFailed(f"{exc}.", code="token_not_valid") from exc
+    with transaction.atomic():
+        pair = _token_rotate(token)
+    # Raised outside the transaction: the revocation of a reused token's session is committed.
+    if pair is None:
+        raise AuthenticationFailed("Token is blacklisted.", code="token_not_valid")
+    return pair
+
+
+def _token_rotate(token: RefreshToken) -> dict[str, str] | None:
+    """The new pair; None when the token was used already and its session has been revoked."""
+    user = _token_user_lock(token)
     outstanding = OutstandingToken.objects.select_for_update().filter(jti=token[jwt_settings.JTI_CLAIM]).first()
     # Every refresh token we issue is recorded; an unrecorded one was not issued by us.
-    if outstanding is None or BlacklistedToken.objects.filter(token=outstanding).exists():
+    if outstanding is None:
         raise AuthenticationFailed("Token is blacklisted.", code="token_not_valid")
-    user = User.objects.filter(pk=token.get(jwt_settings.USER_ID_CLAIM)).first()
     if user is None or not user_can_sign_in(user):
         raise AuthenticationFailed("No active account found for the given token.", code="no_active_account")
+    session = refresh_session_of(token)
+    if BlacklistedToken.objects.filter(token=outstanding).exists():
+        revoked = _session_end(user=user, session=session)
+        logger.warning(
+            "refresh token reused: session revoked",
+            extra={"user_id": user.pk, "session": session, "refresh_tokens_revoked": revoked},
+        )
+        return None
     BlacklistedToken.objects.create(token=outstanding)
-    new = RefreshToken.for_user(user)
-    return {"access": str(new.access_token), "refresh": str(new)}
+    return _pair(_refresh_token_issue(user=user, session=session))
 
 
-@transaction.atomic
+def _token_user_lock(token: RefreshToken) -> User | None:
+    # Every change to a user's sessions locks the user's row first: rotation, sign-out and
+    # reuse of one session never interleave (and never deadlock on the token rows).
+    return User.objects.select_for_update().filter(pk=token.get(jwt_settings.USER_ID_CLAIM)).first()
+
+
+def _session_end(*, user: User, session: str) -> int:
+    """Revokes the session's live refresh tokens and refuses its access tokens; returns how many tokens."""
+    revoked = _refresh_tokens_revoke(user=user, sessions=lambda sid: sid == session)
+    session_mark_ended(session)
+    return revoked
+
+
 def token_revoke(*, user: User, refresh: str) -> None:
-    """Signs one session out: its refresh token stops working. Refuses other users' tokens (403)."""
+    """Signs one session out: its refresh and access tokens stop working. Refuses other users' tokens (403).
+
+    A refresh token used already (rotated, or signed out) is a 400, and its session ends
+    too: whoever holds its newer refresh token is not the client signing out.
+    """
     try:
-        token = _refresh_token_parse(refresh)
+        token = _UsedOrNotRefreshToken(refresh)  # type: ignore[arg-type]
     except TokenError as exc:
         raise ValidationError({"refresh": [f"{exc}."]}) from exc
     if str(token.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
         raise PermissionDenied("This refresh token belongs to another user.")
-    token.blacklist()
+    with transaction.atomic():
+        _token_user_lock(token)
+        used = BlacklistedToken.objects.filter(token__jti=token[jwt_settings.JTI_CLAIM]).exists()
+        token.outstand()  # an unrecorded one is recorded, so that it is blacklisted below
+        _session_end(user=user, session=refresh_session_of(token))
+    # Raised outside the transaction: the session's end is committed.
+    if used:
+        raise ValidationError({"refresh": ["Token is blacklisted."]})
 
 
-def refresh_tokens_revoke_all(*, user: User, keep_jti: str | None = None) -> int:
-    """Blacklists every live refresh token of the user (but ``keep_jti``); returns how many."""
+def _session_of_recorded(outstanding: OutstandingToken) -> str:
+    # Our own recorded token; its signature was checked when it was used.
+    try:
+        return refresh_session_of(RefreshToken(outstanding.token, verify=False))  # type: ignore[arg-type]
+    except TokenError:
+        return outstanding.jti
+
+
+def _refresh_tokens_revoke(*, user: User, sessions: Callable[[str], bool] | None = None) -> int:
+    """Blacklists the user's live refresh tokens (of the sessions ``sessions`` picks); returns how many."""
     live = OutstandingToken.objects.filter(user=user, expires_at__gt=now(), blacklistedtoken__isnull=True)
-    if keep_jti:
-        live = live.exclude(jti=keep_jti)
+    doomed = [outstanding for outstanding in live if sessions is None or sessions(_session_of_recorded(outstanding))]
     revoked = BlacklistedToken.objects.bulk_create(
-        [BlacklistedToken(token=outstanding) for outstanding in live],
+        [BlacklistedToken(token=outstanding) for outstanding in doomed],
         ignore_conflicts=True,
     )
     return len(revoked)
+
+
+def refresh_tokens_revoke_all(*, user: User, keep_session: str | None = None) -> int:
+    """Blacklists every live refresh token of the user (but those of ``keep_session``); returns how many."""
+    if keep_session is None:
+        return _refresh_tokens_revoke(user=user)
+    return _refresh_tokens_revoke(user=user, sessions=lambda sid: sid != keep_session)
 
 
 # Accounts.
@@ -168,17 +254,20 @@ def password_change(
     user: User,
     old_password: str,
     new_password: str,
+    session: str | None = None,
     keep_refresh: str | None = None,
 ) -> None:
     """Changes the password and signs every other session out.
 
-    ``keep_refresh`` is the caller's own refresh token, which keeps working;
-    without it every refresh token of the user is revoked.
+    ``session`` is the caller's (its access token's ``sid``): it stays signed in, its
+    refresh and access tokens keep working. Every other session's refresh tokens are
+    revoked and their access tokens, stamped with the old password, are refused.
+    ``keep_refresh``, the caller's refresh token, names the session to keep when the
+    access token has none; it must be the user's and of this session.
     """
     if not user.check_password(old_password):
         raise ValidationError({"old_password": ["The current password is not correct."]})
     _check_password(new_password, user=user, field="new_password")
-    keep_jti = None
     if keep_refresh:
         try:
             token = _refresh_token_parse(keep_refresh)
@@ -186,10 +275,15 @@ def password_change(
             raise ValidationError({"refresh": [f"{exc}."]}) from exc
         if str(token.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
             raise ValidationError({"refresh": ["This refresh token belongs to another user."]})
-        keep_jti = token[jwt_settings.JTI_CLAIM]
+        if session is not None and refresh_session_of(token) != session:
+            raise ValidationError({"refresh": ["This refresh token is not this session's."]})
+        session = refresh_session_of(token)
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    refresh_tokens_revoke_all(user=user, keep_jti=keep_jti)
+    refresh_tokens_revoke_all(user=user, keep_session=session)
+    if session is not None:
+        # Set before the commit: were it rolled back, the stamp of a password never saved matches nothing.
+        session_mark_restamped(session, stamp=get_md5_hash_password(user.password))
 
 
 def password_reset_link(*, user: User) -> str:
@@ -252,7 +346,8 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
     _check_password(new_password, user=user, field="new_password")
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    # Whoever knew the old password is signed out everywhere.
+    # Whoever knew the old password is signed out everywhere: refresh tokens revoked, and
+    # access tokens refused as they carry the old password's stamp.
     refresh_tokens_revoke_all(user=user)
     return user
 

@@ -29,6 +29,8 @@ PASSWORD_RESET = "/api/v1/auth/password/reset"
 PASSWORD_RESET_CONFIRM = "/api/v1/auth/password/reset/confirm"
 
 NEW_PASSWORD = "a-new-and-long-passphrase"
+# Long enough for every other rule: only the blank rule refuses them.
+BLANK_PASSWORDS = [" " * 12, "\t \n" * 4, "\u00a0\u2003" * 5, "\u200b\u200d\u202e" * 4]
 ME_FIELDS = {
     "id",
     "username",
@@ -150,6 +152,15 @@ def test_register_refuses_a_weak_password(api_client, password, reason):
 
     body = assert_problem(response, 400, "password")
     assert any(reason in message for message in body["errors"]["password"])
+    assert not User.objects.exists()
+
+
+@pytest.mark.parametrize("password", BLANK_PASSWORDS)
+def test_register_refuses_a_blank_password(api_client, password):
+    response = api_client.post(REGISTER, registration(password=password))
+
+    body = assert_problem(response, 400, "password")
+    assert any("blank" in message for message in body["errors"]["password"])
     assert not User.objects.exists()
 
 
@@ -528,6 +539,16 @@ def test_password_change_refuses_a_weak_new_password(auth_client, user, new_pass
     assert user.check_password(DEFAULT_PASSWORD)
 
 
+@pytest.mark.parametrize("new_password", BLANK_PASSWORDS)
+def test_password_change_refuses_a_blank_new_password(auth_client, user, new_password):
+    response = auth_client.post(PASSWORD_CHANGE, {"old_password": DEFAULT_PASSWORD, "new_password": new_password})
+
+    body = assert_problem(response, 400, "new_password")
+    assert any("blank" in message for message in body["errors"]["new_password"])
+    user.refresh_from_db()
+    assert user.check_password(DEFAULT_PASSWORD)
+
+
 def test_password_change_refuses_another_users_refresh_token(auth_client, user, other_user):
     theirs = refresh_for(other_user)
 
@@ -711,6 +732,16 @@ def test_password_reset_confirm_refuses_a_weak_password_and_keeps_the_token(api_
     user.refresh_from_db()
     assert user.check_password(DEFAULT_PASSWORD)
     assert api_client.post(PASSWORD_RESET_CONFIRM, params).status_code == 204
+
+
+@pytest.mark.parametrize("new_password", BLANK_PASSWORDS)
+def test_password_reset_confirm_refuses_a_blank_password(api_client, user, new_password):
+    response = api_client.post(PASSWORD_RESET_CONFIRM, {**reset_params(user), "new_password": new_password})
+
+    body = assert_problem(response, 400, "new_password")
+    assert any("blank" in message for message in body["errors"]["new_password"])
+    user.refresh_from_db()
+    assert user.check_password(DEFAULT_PASSWORD)
 
 
 def test_password_reset_confirm_refuses_an_inactive_user(api_client, user):

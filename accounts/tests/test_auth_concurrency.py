@@ -9,6 +9,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from rest_framework.exceptions import APIException, AuthenticationFailed, ValidationError
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
@@ -20,8 +21,26 @@ from core.testing import race as race_threads
 pytestmark = postgres_only
 
 
+def live_refresh_tokens(user):
+    live = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
+    return list(live.values_list("jti", flat=True))
+
+
 def race(call, threads=2):
     return race_threads(call, threads=threads, catch=APIException)
+
+
+def race_each(*calls):
+    """Runs each call in its own thread, all released together."""
+    pending = iter(calls)
+    lock = threading.Lock()
+
+    def next_call():
+        with lock:
+            call = next(pending)
+        return call()
+
+    return race(next_call, threads=len(calls))
 
 
 def test_two_first_sights_of_a_subject_create_one_user():
@@ -58,6 +77,45 @@ def test_a_refresh_token_rotates_once_under_concurrent_use():
 
     assert sum(isinstance(outcome, dict) for outcome in outcomes) == 1
     assert sum(isinstance(outcome, AuthenticationFailed) for outcome in outcomes) == 1
+
+
+def test_a_refresh_token_rotated_twice_at_once_counts_as_reuse():
+    user = UserFactory()
+    refresh = services.token_pair_issue(user=user)["refresh"]
+
+    outcomes = race(lambda: services.token_refresh(refresh=refresh))
+
+    # One rotation wins; the second use of the same token is reuse, and ends the session.
+    pairs = [outcome for outcome in outcomes if isinstance(outcome, dict)]
+    assert len(pairs) == 1
+    assert sum(isinstance(outcome, AuthenticationFailed) for outcome in outcomes) == 1
+    assert not live_refresh_tokens(user)
+
+
+def test_reuse_racing_the_legitimate_rotation_leaves_no_live_token_of_the_session():
+    user = UserFactory()
+    other_session = services.token_pair_issue(user=user)["refresh"]
+    stolen = services.token_pair_issue(user=user)["refresh"]
+    current = services.token_refresh(refresh=stolen)["refresh"]
+    outcomes = race_each(
+        lambda: services.token_refresh(refresh=stolen),
+        lambda: services.token_refresh(refresh=current),
+    )
+
+    # Whichever went first, the thief's reuse revoked the session, the newest token included.
+    assert sum(isinstance(outcome, AuthenticationFailed) for outcome in outcomes) >= 1
+    assert live_refresh_tokens(user) == [RefreshToken(other_session, verify=False)["jti"]]
+
+
+def test_logout_racing_a_rotation_of_its_token_leaves_no_live_token_of_the_session():
+    user = UserFactory()
+    refresh = services.token_pair_issue(user=user)["refresh"]
+    race_each(
+        lambda: services.token_refresh(refresh=refresh),
+        lambda: services.token_revoke(user=user, refresh=refresh),
+    )
+
+    assert live_refresh_tokens(user) == []
 
 
 def test_a_reset_token_works_once_under_concurrent_use():
