@@ -24,14 +24,15 @@ from accounts.services import auth as services
 from accounts.validators import username_validator
 from core.net import client_ip
 from core.schema import problems
+from core.serializers import StrictCharField, StrictEmailField
 from core.throttling import AnonWriteThrottle, LoginThrottle, PasswordResetThrottle, RegisterThrottle
 
 TAGS = ["auth"]
 
 
-def _password_field(**kwargs: object) -> serializers.CharField:
+def _password_field(**kwargs: object) -> StrictCharField:
     # Never trimmed: leading and trailing spaces are part of a password.
-    return serializers.CharField(
+    return StrictCharField(
         write_only=True,
         trim_whitespace=False,
         max_length=128,
@@ -44,25 +45,25 @@ def _password_field(**kwargs: object) -> serializers.CharField:
 
 
 class RegisterSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
-    username = serializers.CharField(min_length=3, max_length=30, validators=[username_validator])
+    email = StrictEmailField(max_length=254)
+    username = StrictCharField(min_length=3, max_length=30, validators=[username_validator])
     password = _password_field()
-    display_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    display_name = StrictCharField(max_length=50, required=False, allow_blank=True, default="")
 
 
 class LoginSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = StrictEmailField(max_length=254)
     password = _password_field()
 
 
 class RefreshSerializer(serializers.Serializer):
-    refresh = serializers.CharField(help_text="A refresh token from register, login or a previous refresh.")
+    refresh = StrictCharField(help_text="A refresh token from register, login or a previous refresh.")
 
 
 class PasswordChangeSerializer(serializers.Serializer):
     old_password = _password_field()
     new_password = _password_field()
-    refresh = serializers.CharField(
+    refresh = StrictCharField(
         required=False,
         help_text="This session's refresh token, which keeps working. Every other session is signed out; "
         "without it, every refresh token of the user is revoked.",
@@ -70,12 +71,12 @@ class PasswordChangeSerializer(serializers.Serializer):
 
 
 class PasswordResetSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = StrictEmailField(max_length=254)
 
 
 class PasswordResetConfirmSerializer(serializers.Serializer):
-    uid = serializers.CharField(max_length=64, help_text="The `uid` query parameter of the emailed link.")
-    token = serializers.CharField(max_length=128, help_text="The `token` query parameter of the emailed link.")
+    uid = StrictCharField(max_length=64, help_text="The `uid` query parameter of the emailed link.")
+    token = StrictCharField(max_length=128, help_text="The `token` query parameter of the emailed link.")
     new_password = _password_field()
 
 
@@ -83,8 +84,8 @@ class PasswordResetConfirmSerializer(serializers.Serializer):
 
 
 class TokenPairSerializer(serializers.Serializer):
-    access = serializers.CharField(help_text="Bearer token for `Authorization: Bearer ...`; short-lived.")
-    refresh = serializers.CharField(help_text="Trade it at auth/refresh for a new pair; works once.")
+    access = StrictCharField(help_text="Bearer token for `Authorization: Bearer ...`; short-lived.")
+    refresh = StrictCharField(help_text="Trade it at auth/refresh for a new pair; works once.")
 
 
 class AuthSessionSerializer(TokenPairSerializer):
@@ -96,7 +97,7 @@ class AuthVerifySerializer(serializers.Serializer):
 
 
 class AcceptedSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+    detail = StrictCharField()
 
 
 def _session(request: Request, user: User, *, status_code: int) -> Response:
