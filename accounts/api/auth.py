@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,7 +26,13 @@ from accounts.validators import username_validator
 from core.net import client_ip
 from core.schema import problems
 from core.serializers import StrictCharField, StrictEmailField
-from core.throttling import AnonWriteThrottle, LoginThrottle, PasswordResetThrottle, RegisterThrottle
+from core.throttling import (
+    AnonWriteThrottle,
+    LoginThrottle,
+    PasswordResetThrottle,
+    RegisterThrottle,
+    failures_limited,
+)
 
 TAGS = ["auth"]
 
@@ -107,6 +114,16 @@ def _session(request: Request, user: User, *, status_code: int) -> Response:
     return Response(body, status=status_code)
 
 
+def _is_auth_failure(exc: Exception) -> bool:
+    return isinstance(exc, AuthenticationFailed)
+
+
+def _is_wrong_old(exc: Exception) -> bool:
+    # A guess at the current password; a refused new password is not one.
+    detail = exc.detail if isinstance(exc, serializers.ValidationError) else None
+    return isinstance(detail, dict) and "old_password" in detail
+
+
 # Views.
 
 
@@ -146,7 +163,9 @@ class LoginView(AnonymousAPIView):
     @extend_schema(
         tags=TAGS,
         summary="Sign in with email and password",
-        description="Unknown email, wrong password and a suspended account all get the same 401.",
+        description="Unknown email, wrong password and a suspended account all get the same 401. "
+        "After too many failed sign-ins for one email within a window (10 an hour by default), from whatever "
+        "addresses, sign-in with that email is a 429 until the window ends, even with the right password.",
         request=LoginSerializer,
         responses={200: AuthSessionSerializer, **problems(400, 401, 429)},
         auth=[],
@@ -154,7 +173,9 @@ class LoginView(AnonymousAPIView):
     def post(self, request: Request) -> Response:
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_login(**serializer.validated_data, request=request._request)
+        account = User.objects.normalize_email(serializer.validated_data["email"]).lower()
+        with failures_limited(request, "login_failures", account, counts=_is_auth_failure):
+            user = services.user_login(**serializer.validated_data, request=request._request)
         return _session(request, user, status_code=status.HTTP_200_OK)
 
 
@@ -219,21 +240,23 @@ class PasswordChangeView(APIView):
         tags=TAGS,
         summary="Change the password",
         description="Signs every other session out (their refresh tokens are revoked); send this session's "
-        "`refresh` to keep it.",
+        "`refresh` to keep it. After too many wrong `old_password`s within a window (5 an hour by default), "
+        "every attempt is a 429 until the window ends.",
         request=PasswordChangeSerializer,
-        responses={204: OpenApiResponse(description="Password changed."), **problems(400, 401)},
+        responses={204: OpenApiResponse(description="Password changed."), **problems(400, 401, 429)},
     )
     def post(self, request: Request) -> Response:
         serializer = PasswordChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         assert isinstance(request.user, User)  # IsAuthenticated
-        services.password_change(
-            user=request.user,
-            old_password=data["old_password"],
-            new_password=data["new_password"],
-            keep_refresh=data.get("refresh"),
-        )
+        with failures_limited(request, "password_change_failures", f"user:{request.user.pk}", counts=_is_wrong_old):
+            services.password_change(
+                user=request.user,
+                old_password=data["old_password"],
+                new_password=data["new_password"],
+                keep_refresh=data.get("refresh"),
+            )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
