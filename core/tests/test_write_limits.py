@@ -12,12 +12,15 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.urls import URLResolver, get_resolver
+from rest_framework.views import APIView
 
 from accounts.tests.factories import UserFactory
 from content.models import Post
 from content.tests.factories import PostFactory
 from content.tests.factories_interactions import CommentFactory
 from core.testing import assert_problem
+from core.throttling import UserWriteThrottle
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +170,59 @@ def test_switched_off_by_setting(world, settings, client_for):
     statuses = [_post(client, world, n).status_code for n in range(4)]
 
     assert statuses == [201] * 4
+
+
+# Signed-in writes deliberately left without a per-user budget, each with the reason.
+UNLIMITED = {
+    "api/v1/auth/register": "anonymous: its own per-IP limit",
+    "api/v1/auth/login": "anonymous: its own per-IP limit, and failures per account (failures_limited)",
+    "api/v1/auth/password/reset": "anonymous: its own per-IP limit",
+    "api/v1/auth/password/reset/confirm": "anonymous: its own per-IP limit",
+    "api/v1/auth/refresh": "anonymous: the per-IP anonymous write budget applies",
+    "api/v1/auth/logout": "ends a session; nothing is written for others",
+    "api/v1/auth/verify": "a read sent as POST",
+    "api/v1/auth/password/change": "failed attempts are limited per user instead (failures_limited)",
+    "api/v1/users/me": "your own profile fields",
+    "api/v1/users/me/onboarding": "your own profile fields",
+    "api/v1/users/me/interests": "private to you",
+    "api/v1/users/me/watchlist": "private to you",
+    "api/v1/users/me/watchlist/<str:symbol>": "private to you",
+    "api/v1/posts/<int:post_id>": "deleting your own post must always work",
+    "api/v1/comments/<int:comment_id>": "deleting your own comment must always work",
+    "api/v1/polls/<int:poll_id>/votes": "one final vote per poll",
+    "api/v1/posts/<int:post_id>/bookmarks": "private to you",
+    "api/v1/errors/log": "its own per-user or per-IP limit (ErrorLogThrottle)",
+    "api/v1/errors/<int:error_id>/resolve": "staff only",
+}
+
+
+def _write_routes() -> dict[str, type[APIView]]:
+    routes: dict[str, type[APIView]] = {}
+    pending = [("", pattern) for pattern in get_resolver().url_patterns]
+    while pending:
+        prefix, pattern = pending.pop()
+        if isinstance(pattern, URLResolver):
+            pending.extend((prefix + str(pattern.pattern), child) for child in pattern.url_patterns)
+            continue
+        view = getattr(pattern.callback, "cls", None)
+        writes = any(hasattr(view, method) for method in ("post", "put", "patch", "delete"))
+        if isinstance(view, type) and issubclass(view, APIView) and writes:
+            routes[prefix + str(pattern.pattern)] = view
+    return routes
+
+
+def test_every_signed_in_write_has_a_budget_or_a_reason_not_to():
+    routes = _write_routes()
+    unbudgeted = {
+        route
+        for route, view in routes.items()
+        if not isinstance(view.__dict__.get("throttle_scope"), property) and not getattr(view, "throttle_scope", "")
+    }
+
+    assert unbudgeted - set(UNLIMITED) == set(), "a new write endpoint: give it a throttle_scope or a reason here"
+    assert set(UNLIMITED) <= set(routes)
+    assert not unbudgeted & {"api/v1/posts", "api/v1/posts/<int:post_id>/comments", "api/v1/reports"}
+    # A budget only counts through UserWriteThrottle, which views get by default.
+    for route, view in routes.items():
+        if route not in UNLIMITED:
+            assert any(isinstance(throttle, UserWriteThrottle) for throttle in view().get_throttles()), route
