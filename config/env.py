@@ -69,6 +69,17 @@ class Env:
     def float(self, name: builtins.str, default: builtins.float) -> builtins.float:
         return self._parse(name, default, float, "a number")
 
+    def rate(self, name: builtins.str, default: builtins.str) -> builtins.str:
+        """A rate limit, ``count/period`` with a period of s, m, h or d (as ``core.throttling`` reads it)."""
+
+        def parse(value: builtins.str) -> builtins.str:
+            count, _, period = value.partition("/")
+            if not count.isdigit() or int(count) < 1 or period[:1] not in {"s", "m", "h", "d"}:
+                raise ValueError(value)
+            return value
+
+        return self._parse(name, default, parse, "a rate such as 30/h (count/s, m, h or d)")
+
     def list(
         self, name: builtins.str, default: builtins.list[builtins.str] | None = None
     ) -> builtins.list[builtins.str]:

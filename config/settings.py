@@ -231,7 +231,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.exceptions.problem_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.AnonWriteThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.AnonWriteThrottle", "core.throttling.UserWriteThrottle"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -280,13 +280,25 @@ SPECTACULAR_SETTINGS = {
 # Rate limits ("rate" is requests/period, period in s, m, h or d).
 RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", True)
 RATE_LIMITS = {
-    "login": env.str("RATE_LIMIT_LOGIN", "10/m"),
-    "register": env.str("RATE_LIMIT_REGISTER", "5/h"),
-    "password_reset": env.str("RATE_LIMIT_PASSWORD_RESET", "5/h"),
-    "anon_write": env.str("RATE_LIMIT_ANON_WRITE", "30/m"),
-    "media_upload": env.str("RATE_LIMIT_MEDIA_UPLOAD", "30/h"),
-    "reports": env.str("RATE_LIMIT_REPORTS", "20/h"),
-    "error_log": env.str("RATE_LIMIT_ERROR_LOG", "60/m"),
+    "login": env.rate("RATE_LIMIT_LOGIN", "10/m"),
+    "register": env.rate("RATE_LIMIT_REGISTER", "5/h"),
+    "password_reset": env.rate("RATE_LIMIT_PASSWORD_RESET", "5/h"),
+    "anon_write": env.rate("RATE_LIMIT_ANON_WRITE", "30/m"),
+    "media_upload": env.rate("RATE_LIMIT_MEDIA_UPLOAD", "30/h"),
+    "reports": env.rate("RATE_LIMIT_REPORTS", "20/h"),
+    "error_log": env.rate("RATE_LIMIT_ERROR_LOG", "60/m"),
+    # Also per signed-in user and writes only (core.throttling.UserWriteThrottle, like the two above);
+    # README explains each default.
+    "posts": env.rate("RATE_LIMIT_POSTS", "30/h"),
+    "comments": env.rate("RATE_LIMIT_COMMENTS", "60/h"),
+    "reactions": env.rate("RATE_LIMIT_REACTIONS", "300/h"),
+    "reposts": env.rate("RATE_LIMIT_REPOSTS", "60/h"),
+    "follows": env.rate("RATE_LIMIT_FOLLOWS", "100/h"),
+    "mutes_blocks": env.rate("RATE_LIMIT_MUTES_BLOCKS", "200/h"),
+    "profile_picture": env.rate("RATE_LIMIT_PROFILE_PICTURE", "10/h"),
+    # Failed attempts only (core.throttling.failures_limited): per account email, and per user.
+    "login_failures": env.rate("RATE_LIMIT_LOGIN_FAILURES", "10/h"),
+    "password_change_failures": env.rate("RATE_LIMIT_PASSWORD_CHANGE_FAILURES", "5/h"),
 }
 
 # Email.

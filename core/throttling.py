@@ -9,15 +9,23 @@ Every limited answer carries ``X-RateLimit-Limit``, ``-Remaining`` and
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from rest_framework.exceptions import Throttled
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
-from core.net import client_ip
+from core.net import client_ip, hash_ip
+
+logger = logging.getLogger(__name__)
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -28,10 +36,64 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), _PERIODS[period[:1]]
 
 
+@dataclass(frozen=True)
+class Window:
+    """One client's count in the current fixed window of a limit."""
+
+    key: str
+    limit: int
+    count: int
+    reset: int  # when the window ends, in seconds since the epoch
+    now: float
+
+    @property
+    def wait(self) -> float:
+        return max(self.reset - self.now, 0)
+
+    def publish(self, request: Request) -> None:
+        """Leaves the ``X-RateLimit-*`` headers for ``RequestIDMiddleware`` to add; when several
+        limits apply to one request, the one with the fewest requests left is shown."""
+        remaining = max(self.limit - self.count, 0)
+        shown = getattr(request._request, "ratelimit_headers", None)
+        if shown is None or remaining <= int(shown["X-RateLimit-Remaining"]):
+            request._request.ratelimit_headers = {  # type: ignore[attr-defined]
+                "X-RateLimit-Limit": str(self.limit),
+                "X-RateLimit-Remaining": str(remaining),
+                "X-RateLimit-Reset": str(self.reset),
+            }
+
+    def give_back(self) -> Window:
+        """Takes this request's count back out of the window (it turned out not to count)."""
+        try:
+            count = cache.decr(self.key)
+        except ValueError:  # the window expired meanwhile
+            count = 0
+        return replace(self, count=count)
+
+
+def window_hit(scope: str, ident: str) -> Window:
+    """Counts one more request of ``ident`` in the current window of ``RATE_LIMITS[scope]``."""
+    limit, period = parse_rate(settings.RATE_LIMITS[scope])
+    now = time.time()
+    window = int(now // period)
+    key = f"ratelimit:{scope}:{ident}:{window}"
+    # add() is a no-op when the key exists, so the window's TTL is set once.
+    cache.add(key, 0, timeout=period + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.add(key, 1, timeout=period + 1)
+        count = 1
+    return Window(key=key, limit=limit, count=count, reset=(window + 1) * period, now=now)
+
+
 class RateThrottle(BaseThrottle):
     """Limits requests per client within a fixed window; ``scope`` names a key of ``RATE_LIMITS``."""
 
     scope = ""
+
+    def get_scope(self, view: Any) -> str:
+        return self.scope
 
     def applies(self, request: Request, view: Any) -> bool:
         return True
@@ -45,25 +107,10 @@ class RateThrottle(BaseThrottle):
     def allow_request(self, request: Request, view: Any) -> bool:
         if not settings.RATE_LIMITS_ENABLED or not self.applies(request, view):
             return True
-        limit, period = parse_rate(settings.RATE_LIMITS[self.scope])
-        now = time.time()
-        window = int(now // period)
-        key = f"ratelimit:{self.scope}:{self.ident(request)}:{window}"
-        # add() is a no-op when the key exists, so the window's TTL is set once.
-        cache.add(key, 0, timeout=period + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, timeout=period + 1)
-            count = 1
-        reset = (window + 1) * period
-        self.wait_seconds = max(reset - now, 0)
-        request._request.ratelimit_headers = {  # type: ignore[attr-defined]
-            "X-RateLimit-Limit": str(limit),
-            "X-RateLimit-Remaining": str(max(limit - count, 0)),
-            "X-RateLimit-Reset": str(int(reset)),
-        }
-        return count <= limit
+        window = window_hit(self.get_scope(view), self.ident(request))
+        self.wait_seconds = window.wait
+        window.publish(request)
+        return window.count <= window.limit
 
     def wait(self) -> float | None:
         return getattr(self, "wait_seconds", None)
@@ -89,22 +136,69 @@ class AnonWriteThrottle(RateThrottle):
     def applies(self, request: Request, view: Any) -> bool:
         user = getattr(request, "user", None)
         anonymous = user is None or not user.is_authenticated
-        return anonymous and request.method not in ("GET", "HEAD", "OPTIONS")
+        return anonymous and request.method not in SAFE_METHODS
 
 
-class MediaUploadThrottle(RateThrottle):
-    """Image uploads per signed-in user: each request decodes and stores up to four images."""
+class UserWriteThrottle(RateThrottle):
+    """Signed-in writes per user, in the budget the view names with ``throttle_scope``.
 
-    scope = "media_upload"
+    A default throttle: a view opts in by setting ``throttle_scope`` (a key of
+    ``RATE_LIMITS``; a property when the budget depends on the request). Reads
+    (GET, HEAD, OPTIONS) are never counted, nor are views without a scope.
+    """
 
+    def get_scope(self, view: Any) -> str:
+        return getattr(view, "throttle_scope", "") or ""
 
-class ReportThrottle(RateThrottle):
-    """Abuse reports per signed-in user, so the moderation queue cannot be flooded."""
-
-    scope = "reports"
+    def applies(self, request: Request, view: Any) -> bool:
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        return signed_in and request.method not in SAFE_METHODS and bool(self.get_scope(view))
 
 
 class ErrorLogThrottle(RateThrottle):
     """Frontend error reports per signed-in user, or per IP when anonymous: a crash loop cannot flood the log."""
 
     scope = "error_log"
+
+
+@contextmanager
+def failures_limited(request: Request, scope: str, key: str, *, counts: Callable[[Exception], bool]) -> Iterator[None]:
+    """Limits failed attempts per ``key`` (an account's email, a user id), whoever makes them.
+
+    Only an exception for which ``counts`` is true stays counted. Once the window
+    of ``RATE_LIMITS[scope]`` holds that many failures, every attempt for the key
+    is a 429 until the window ends, a right password included: that is what stops
+    many clients from sharing out the guessing of one password. Each attempt
+    takes its place in the count before it runs and gives it back when it did not
+    fail, so a burst of parallel attempts cannot all slip in under the limit. The
+    key is stored and logged only as a keyed hash, and is counted the same whether
+    or not an account has it, so the answers tell nothing about which accounts exist.
+    """
+    if not settings.RATE_LIMITS_ENABLED:
+        yield
+        return
+    ident = hash_ip(key)  # the keyed hash used for IPs: no email address in the cache or the logs
+    window = window_hit(scope, ident)
+    if window.count > window.limit:
+        # Refused, so not an attempt: only failures may keep the key locked.
+        window.give_back().publish(request)
+        raise Throttled(wait=window.wait, detail="Too many failed attempts.")
+    try:
+        yield
+    except Exception as exc:
+        if not counts(exc):
+            window.give_back().publish(request)
+        else:
+            window.publish(request)
+            if window.count == window.limit:
+                ip = client_ip(request._request)
+                logger.warning(
+                    "%s: %s failures, further attempts refused for %d s",
+                    scope,
+                    window.count,
+                    window.wait,
+                    extra={"scope": scope, "key_hash": ident, "ip_hash": hash_ip(ip) if ip else None},
+                )
+        raise
+    window.give_back().publish(request)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,14 +27,21 @@ from accounts.tokens import session_of
 from accounts.validators import username_validator
 from core.net import client_ip
 from core.schema import problems
-from core.throttling import AnonWriteThrottle, LoginThrottle, PasswordResetThrottle, RegisterThrottle
+from core.serializers import StrictCharField, StrictEmailField
+from core.throttling import (
+    AnonWriteThrottle,
+    LoginThrottle,
+    PasswordResetThrottle,
+    RegisterThrottle,
+    failures_limited,
+)
 
 TAGS = ["auth"]
 
 
-def _password_field(**kwargs: object) -> serializers.CharField:
+def _password_field(**kwargs: object) -> StrictCharField:
     # Never trimmed: leading and trailing spaces are part of a password.
-    return serializers.CharField(
+    return StrictCharField(
         write_only=True,
         trim_whitespace=False,
         max_length=128,
@@ -46,25 +54,25 @@ def _password_field(**kwargs: object) -> serializers.CharField:
 
 
 class RegisterSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
-    username = serializers.CharField(min_length=3, max_length=30, validators=[username_validator])
+    email = StrictEmailField(max_length=254)
+    username = StrictCharField(min_length=3, max_length=30, validators=[username_validator])
     password = _password_field()
-    display_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    display_name = StrictCharField(max_length=50, required=False, allow_blank=True, default="")
 
 
 class LoginSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = StrictEmailField(max_length=254)
     password = _password_field()
 
 
 class RefreshSerializer(serializers.Serializer):
-    refresh = serializers.CharField(help_text="A refresh token from register, login or a previous refresh.")
+    refresh = StrictCharField(help_text="A refresh token from register, login or a previous refresh.")
 
 
 class PasswordChangeSerializer(serializers.Serializer):
     old_password = _password_field()
     new_password = _password_field()
-    refresh = serializers.CharField(
+    refresh = StrictCharField(
         required=False,
         help_text="This session's refresh token (optional: the bearer token names the session). "
         "This session stays signed in; every other one is signed out.",
@@ -72,12 +80,12 @@ class PasswordChangeSerializer(serializers.Serializer):
 
 
 class PasswordResetSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = StrictEmailField(max_length=254)
 
 
 class PasswordResetConfirmSerializer(serializers.Serializer):
-    uid = serializers.CharField(max_length=64, help_text="The `uid` query parameter of the emailed link.")
-    token = serializers.CharField(max_length=128, help_text="The `token` query parameter of the emailed link.")
+    uid = StrictCharField(max_length=64, help_text="The `uid` query parameter of the emailed link.")
+    token = StrictCharField(max_length=128, help_text="The `token` query parameter of the emailed link.")
     new_password = _password_field()
 
 
@@ -85,8 +93,8 @@ class PasswordResetConfirmSerializer(serializers.Serializer):
 
 
 class TokenPairSerializer(serializers.Serializer):
-    access = serializers.CharField(help_text="Bearer token for `Authorization: Bearer ...`; short-lived.")
-    refresh = serializers.CharField(help_text="Trade it at auth/refresh for a new pair; works once.")
+    access = StrictCharField(help_text="Bearer token for `Authorization: Bearer ...`; short-lived.")
+    refresh = StrictCharField(help_text="Trade it at auth/refresh for a new pair; works once.")
 
 
 class AuthSessionSerializer(TokenPairSerializer):
@@ -98,7 +106,7 @@ class AuthVerifySerializer(serializers.Serializer):
 
 
 class AcceptedSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+    detail = StrictCharField()
 
 
 def _session(request: Request, user: User, *, status_code: int) -> Response:
@@ -106,6 +114,16 @@ def _session(request: Request, user: User, *, status_code: int) -> Response:
     activity_record(request=request._request, user=user)  # signing in is activity
     body = AuthSessionSerializer({"user": user, **tokens}, context={"request": request}).data
     return Response(body, status=status_code)
+
+
+def _is_auth_failure(exc: Exception) -> bool:
+    return isinstance(exc, AuthenticationFailed)
+
+
+def _is_wrong_old(exc: Exception) -> bool:
+    # A guess at the current password; a refused new password is not one.
+    detail = exc.detail if isinstance(exc, serializers.ValidationError) else None
+    return isinstance(detail, dict) and "old_password" in detail
 
 
 # Views.
@@ -147,7 +165,9 @@ class LoginView(AnonymousAPIView):
     @extend_schema(
         tags=TAGS,
         summary="Sign in with email and password",
-        description="Unknown email, wrong password and a suspended account all get the same 401.",
+        description="Unknown email, wrong password and a suspended account all get the same 401. "
+        "After too many failed sign-ins for one email within a window (10 an hour by default), from whatever "
+        "addresses, sign-in with that email is a 429 until the window ends, even with the right password.",
         request=LoginSerializer,
         responses={200: AuthSessionSerializer, **problems(400, 401, 429)},
         auth=[],
@@ -155,7 +175,9 @@ class LoginView(AnonymousAPIView):
     def post(self, request: Request) -> Response:
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_login(**serializer.validated_data, request=request._request)
+        account = User.objects.normalize_email(serializer.validated_data["email"]).lower()
+        with failures_limited(request, "login_failures", account, counts=_is_auth_failure):
+            user = services.user_login(**serializer.validated_data, request=request._request)
         return _session(request, user, status_code=status.HTTP_200_OK)
 
 
@@ -222,22 +244,24 @@ class PasswordChangeView(APIView):
         tags=TAGS,
         summary="Change the password",
         description="Signs every other session out: their refresh and access tokens stop working. "
-        "This session (the bearer token's) stays signed in with the tokens it has.",
+        "This session (the bearer token's) stays signed in with the tokens it has. After too many wrong "
+        "`old_password`s within a window (5 an hour by default), every attempt is a 429 until the window ends.",
         request=PasswordChangeSerializer,
-        responses={204: OpenApiResponse(description="Password changed."), **problems(400, 401)},
+        responses={204: OpenApiResponse(description="Password changed."), **problems(400, 401, 429)},
     )
     def post(self, request: Request) -> Response:
         serializer = PasswordChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         assert isinstance(request.user, User)  # IsAuthenticated
-        services.password_change(
-            user=request.user,
-            old_password=data["old_password"],
-            new_password=data["new_password"],
-            session=session_of(request.auth) if isinstance(request.auth, Token) else None,
-            keep_refresh=data.get("refresh"),
-        )
+        with failures_limited(request, "password_change_failures", f"user:{request.user.pk}", counts=_is_wrong_old):
+            services.password_change(
+                user=request.user,
+                old_password=data["old_password"],
+                new_password=data["new_password"],
+                session=session_of(request.auth) if isinstance(request.auth, Token) else None,
+                keep_refresh=data.get("refresh"),
+            )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -29,6 +29,7 @@ class ProfilePictureUploadSerializer(serializers.Serializer):
 
 class ProfilePictureView(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_scope = "profile_picture"
     parser_classes = [MultiPartParser]
 
     @extend_schema(
@@ -39,7 +40,7 @@ class ProfilePictureView(APIView):
             "is animated or is corrupt is a 400 naming `file`."
         ),
         request={"multipart/form-data": ProfilePictureUploadSerializer},
-        responses={200: MeSerializer, **problems(400, 401, 415)},
+        responses={200: MeSerializer, **problems(400, 401, 415, 429)},
         tags=["users"],
     )
     def post(self, request: Request) -> Response:
@@ -55,7 +56,7 @@ class ProfilePictureView(APIView):
         summary="Remove my profile picture",
         description="Idempotent: 204 whether or not there was a picture.",
         request=None,
-        responses={204: OpenApiResponse(description="Removed."), **problems(401)},
+        responses={204: OpenApiResponse(description="Removed."), **problems(401, 429)},
         tags=["users"],
     )
     def delete(self, request: Request) -> Response:

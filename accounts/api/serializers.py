@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
+from core.serializers import ModelSerializer, StrictCharField
 
 NO_RELATIONSHIP = {"following": False, "followed_by": False, "muted": False, "blocked": False, "blocked_by": False}
 
@@ -40,10 +41,10 @@ class RelationshipSerializer(serializers.Serializer):
     blocked_by = serializers.BooleanField(help_text="This user blocked the viewer.")
 
 
-class AuthorSerializer(serializers.ModelSerializer):
+class AuthorSerializer(ModelSerializer):
     """The short form of a user shown on posts and comments."""
 
-    id = serializers.CharField(read_only=True)
+    id = StrictCharField(read_only=True)
     profile_picture_url = serializers.SerializerMethodField()
 
     class Meta:

@@ -34,6 +34,7 @@ from accounts.services.profile import (
 from accounts.validators import username_validator, validate_timezone
 from core.net import client_ip
 from core.schema import problems
+from core.serializers import StrictCharField
 
 T = TypeVar("T")
 
@@ -95,15 +96,15 @@ class StrictSerializer(serializers.Serializer):
 class ProfileUpdateSerializer(StrictSerializer):
     """The fields of your profile you may change; send only those that change."""
 
-    display_name = serializers.CharField(max_length=50, allow_blank=True, required=False)
-    bio = serializers.CharField(max_length=300, allow_blank=True, required=False)
-    username = serializers.CharField(
+    display_name = StrictCharField(max_length=50, allow_blank=True, required=False)
+    bio = StrictCharField(max_length=300, allow_blank=True, required=False)
+    username = StrictCharField(
         max_length=30,
         required=False,
         validators=[username_validator],
         help_text="3-30 letters, digits and underscores; unique ignoring case.",
     )
-    timezone = serializers.CharField(
+    timezone = StrictCharField(
         max_length=64, required=False, validators=[validate_timezone], help_text="An IANA time zone name."
     )
     settings = SettingsField(required=False)
@@ -112,13 +113,13 @@ class ProfileUpdateSerializer(StrictSerializer):
 class OnboardingSerializer(StrictSerializer):
     """What sign-up asks for after the account exists."""
 
-    username = serializers.CharField(
+    username = StrictCharField(
         max_length=30,
         validators=[username_validator],
         help_text="3-30 letters, digits and underscores; unique ignoring case.",
     )
-    timezone = serializers.CharField(max_length=64, validators=[validate_timezone], help_text="An IANA time zone name.")
-    display_name = serializers.CharField(max_length=50, allow_blank=True, required=False)
+    timezone = StrictCharField(max_length=64, validators=[validate_timezone], help_text="An IANA time zone name.")
+    display_name = StrictCharField(max_length=50, allow_blank=True, required=False)
     interests = InterestsField(required=False, help_text="Replaces the current interests when given.")
 
 

@@ -29,6 +29,18 @@ def test_values_are_parsed_strictly():
     env.check()
 
 
+def test_rate_limits_are_checked_at_startup():
+    env = Env({"RATE_LIMIT_POSTS": "45/h", "RATE_LIMIT_A": "30 per hour", "RATE_LIMIT_B": "0/m", "RATE_LIMIT_C": "5/w"})
+
+    assert env.rate("RATE_LIMIT_POSTS", "30/h") == "45/h"
+    assert env.rate("RATE_LIMIT_UNSET", "30/h") == "30/h"
+    for name in ("RATE_LIMIT_A", "RATE_LIMIT_B", "RATE_LIMIT_C"):
+        assert env.rate(name, "1/s") == "1/s"
+    with pytest.raises(ImproperlyConfigured) as raised:
+        env.check()
+    assert str(raised.value).count("a rate such as 30/h") == 3
+
+
 def test_defaults_apply_when_unset_or_empty():
     env = Env({"EMPTY": ""})
     assert env.bool("EMPTY", True) is True

@@ -8,6 +8,7 @@ of queries.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.urls import path
@@ -65,6 +66,7 @@ def _comments_response(request: Request, comments: list[Comment]) -> Any:
 
 class PostCommentsView(GenericAPIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
+    throttle_scope = "comments"
     pagination_class = CursorPagination
     serializer_class = CommentSerializer
     queryset = Comment.objects.none()  # for the schema; `get` builds the real one
@@ -97,7 +99,7 @@ class PostCommentsView(GenericAPIView):
             f"`parent_id`). {BLOCK_RULE}"
         ),
         request=CommentCreateSerializer,
-        responses={201: CommentSerializer, **problems(400, 401, 404)},
+        responses={201: CommentSerializer, **problems(400, 401, 404, 429)},
     )
     def post(self, request: Request, post_id: int) -> Response:
         serializer = CommentCreateSerializer(data=request.data)
@@ -127,13 +129,14 @@ class CommentDetailView(APIView):
 
 class PostReactionsView(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_scope = "reactions"
 
     @extend_schema(
         summary="Like or unlike a post",
         parameters=[POST_ID],
         description=f"A toggle: likes the post, or removes your like if it was there. {BLOCK_RULE}",
         request=None,
-        responses={200: ReactionResultSerializer, **problems(401, 404)},
+        responses={200: ReactionResultSerializer, **problems(401, 404, 429)},
     )
     def post(self, request: Request, post_id: int) -> Response:
         reacted, count = post_reaction_toggle(user=signed_in(request), post_id=post_id)
@@ -142,6 +145,7 @@ class PostReactionsView(APIView):
 
 class CommentReactionsView(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_scope = "reactions"
 
     @extend_schema(
         summary="Like or unlike a comment",
@@ -151,7 +155,7 @@ class CommentReactionsView(APIView):
             "author, or the post's author, blocked one another; 404 when it is not visible."
         ),
         request=None,
-        responses={200: ReactionResultSerializer, **problems(401, 404)},
+        responses={200: ReactionResultSerializer, **problems(401, 404, 429)},
     )
     def post(self, request: Request, comment_id: int) -> Response:
         reacted, count = comment_reaction_toggle(user=signed_in(request), comment_id=comment_id)
@@ -160,6 +164,12 @@ class CommentReactionsView(APIView):
 
 class PostRepostsView(APIView):
     permission_classes = [IsAuthenticated]
+
+    @property
+    def throttle_scope(self) -> str:
+        # A quote is a post, and spends the posts budget; plain reposts and their undoing have their own.
+        data = self.request.data if self.request.method == "POST" else None
+        return "posts" if isinstance(data, Mapping) and data.get("content") is not None else "reposts"
 
     @extend_schema(
         summary="Repost or quote a post",
@@ -180,7 +190,7 @@ class PostRepostsView(APIView):
                 ),
                 description="The plain repost (`{reposted, count}`), or with `content` the quote post.",
             ),
-            **problems(400, 401, 404, 409),
+            **problems(400, 401, 404, 409, 429),
         },
     )
     def post(self, request: Request, post_id: int) -> Response:
@@ -205,7 +215,7 @@ class PostRepostsView(APIView):
             "deleted, hidden or blocked, so a repost can always be withdrawn. Quotes are posts: delete them "
             "with `DELETE posts/{id}`."
         ),
-        responses={204: None, **problems(401)},
+        responses={204: None, **problems(401, 429)},
     )
     def delete(self, request: Request, post_id: int) -> Response:
         repost_delete(user=signed_in(request), post_id=post_id)

@@ -15,7 +15,6 @@ from accounts.api.signed_in import signed_in
 from content.api.serializers_media import MediaUploadResponseSerializer, MediaUploadSerializer
 from content.services.media import MEDIA_UPLOAD_MAX_TOTAL_BYTES, media_upload, total_too_large_message
 from core.schema import problems
-from core.throttling import MediaUploadThrottle
 
 # Multipart boundaries and part headers on top of the images themselves.
 _MULTIPART_OVERHEAD = 64 * 1024
@@ -31,7 +30,7 @@ def _content_length(request: Request) -> int:
 class MediaUploadView(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser]
-    throttle_classes = [MediaUploadThrottle]
+    throttle_scope = "media_upload"
 
     @extend_schema(
         summary="Upload images for a post",

@@ -80,6 +80,7 @@ def _displayed(request: Request, post_id: int) -> dict[str, Any]:
 
 class PostListView(GenericAPIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
+    throttle_scope = "posts"
     serializer_class = PostSerializer
     filterset_class = PostFilter
     pagination_class = CursorPagination

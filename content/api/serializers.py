@@ -11,7 +11,8 @@ from rest_framework import serializers
 from accounts.api.serializers import AuthorSerializer
 from content.models import MAX_MEDIA_PER_POST, POST_MAX_LENGTH, Media, Post, Sentiment, Ticker
 from content.querysets import VIEWER_FLAGS, post_viewer_flags
-from polls.api.serializers import IdField, PollCreateSerializer, PollSerializer
+from core.serializers import IdField, ModelSerializer, StrictCharField
+from polls.api.serializers import PollCreateSerializer, PollSerializer
 
 __all__ = [
     "PollSerializer",
@@ -29,10 +30,10 @@ class TickerSentimentSerializer(serializers.Serializer):
     bearish = serializers.IntegerField(source="bearish_count", help_text="Posts tagged bearish in the last 24 hours.")
 
 
-class TickerSerializer(serializers.ModelSerializer):
+class TickerSerializer(ModelSerializer):
     """A ticker with its activity; the queryset must come from ``Ticker.objects.with_stats()``."""
 
-    name = serializers.CharField(read_only=True, allow_null=True, help_text="The company name, when known.")
+    name = StrictCharField(read_only=True, allow_null=True, help_text="The company name, when known.")
     post_count = serializers.IntegerField(read_only=True, help_text="Visible posts mentioning the ticker.")
     sentiment = TickerSentimentSerializer(source="*", read_only=True)
 
@@ -48,13 +49,13 @@ class TickerSerializer(serializers.ModelSerializer):
 
 
 class WatchlistAddSerializer(serializers.Serializer):
-    symbol = serializers.CharField(
+    symbol = StrictCharField(
         max_length=16,
         help_text="A ticker symbol such as `AAPL` or `BRK.B`; a leading `$` or `#` is ignored, case does not matter.",
     )
 
 
-class MediaSerializer(serializers.ModelSerializer):
+class MediaSerializer(ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -83,14 +84,14 @@ class PostViewerSerializer(serializers.Serializer):
     bookmarked = serializers.BooleanField(help_text="The viewer bookmarked it.")
 
 
-class QuotedPostSerializer(serializers.ModelSerializer):
+class QuotedPostSerializer(ModelSerializer):
     """A post without its own quoted post: what a quote shows, one level deep.
 
     Posts must come from ``Post.objects.for_display(viewer)``; viewer flags
     from ``post_serializer_context`` (all false without it).
     """
 
-    id = serializers.CharField(read_only=True)
+    id = StrictCharField(read_only=True)
     author = AuthorSerializer(read_only=True)
     tickers = serializers.SerializerMethodField()
     media = MediaSerializer(source="ordered_media", many=True, read_only=True)
@@ -142,7 +143,7 @@ def post_serializer_context(request: Any, posts: Iterable[Post]) -> dict[str, An
 
 
 class PostCreateSerializer(serializers.Serializer):
-    content = serializers.CharField(
+    content = StrictCharField(
         max_length=POST_MAX_LENGTH,
         help_text=f"1-{POST_MAX_LENGTH} characters after trimming; `$AAPL` or `#AAPL` tags a ticker.",
     )

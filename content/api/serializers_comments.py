@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import AuthorSerializer
 from content.models import COMMENT_MAX_LENGTH, POST_MAX_LENGTH, Comment
+from core.serializers import ModelSerializer, StrictCharField
 
 MAX_ID = 2**63 - 1
 NOT_REACTED = {"reacted": False}
@@ -20,13 +21,13 @@ class CommentViewerSerializer(serializers.Serializer):
     reacted = serializers.BooleanField(help_text="The viewer likes this comment (false when anonymous).")
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class CommentSerializer(ModelSerializer):
     """A comment; the queryset must come from ``Comment.objects.for_display()`` and the
     context carry ``comment_flags`` from ``comment_viewer_flags`` (else every flag is false)."""
 
-    id = serializers.CharField(read_only=True)
-    post_id = serializers.CharField(read_only=True)
-    parent_id = serializers.CharField(
+    id = StrictCharField(read_only=True)
+    post_id = StrictCharField(read_only=True)
+    parent_id = StrictCharField(
         read_only=True,
         allow_null=True,
         help_text=(
@@ -50,7 +51,7 @@ class CommentSerializer(serializers.ModelSerializer):
 
 
 class CommentCreateSerializer(serializers.Serializer):
-    content = serializers.CharField(
+    content = StrictCharField(
         max_length=COMMENT_MAX_LENGTH,
         help_text=f"1-{COMMENT_MAX_LENGTH} characters after trimming surrounding whitespace.",
     )
@@ -64,7 +65,7 @@ class CommentCreateSerializer(serializers.Serializer):
 
 
 class RepostCreateSerializer(serializers.Serializer):
-    content = serializers.CharField(
+    content = StrictCharField(
         required=False,
         allow_null=True,
         max_length=POST_MAX_LENGTH,

@@ -13,12 +13,13 @@ from content.trending import (
     TRENDING_MAX_HOURS,
     TRENDING_MAX_LIMIT,
 )
+from core.serializers import StrictCharField
 
 SEARCH_TYPES = ("all", "users", "tickers")
 
 
 class SearchQuerySerializer(serializers.Serializer):
-    q = serializers.CharField(
+    q = StrictCharField(
         max_length=QUERY_MAX_LENGTH,
         help_text=(
             f"What to look for (1-{QUERY_MAX_LENGTH} characters): the start of a username, of a display name "

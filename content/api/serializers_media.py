@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from content.models import Media
 from content.services.media import MEDIA_UPLOAD_MAX_FILES
+from core.serializers import ModelSerializer, StrictCharField
 
 
 class _FileListField(serializers.ListField):
@@ -52,8 +53,8 @@ class _AbsoluteFileURLField(serializers.FileField):
         return request.build_absolute_uri(url) if request is not None else url
 
 
-class UploadedMediaSerializer(serializers.ModelSerializer):
-    id = serializers.CharField(read_only=True)
+class UploadedMediaSerializer(ModelSerializer):
+    id = StrictCharField(read_only=True)
     url = _AbsoluteFileURLField(source="file", read_only=True)
 
     class Meta:

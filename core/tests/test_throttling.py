@@ -1,5 +1,12 @@
+from contextlib import ExitStack
+
 import pytest
 import time_machine
+from rest_framework.exceptions import Throttled
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
+
+from core.throttling import failures_limited
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("core.tests.urls")]
 
@@ -70,3 +77,43 @@ def test_anonymous_writes_share_one_budget(api_client, tight_limits):
 def test_signed_in_writes_are_not_anonymous_writes(auth_client, tight_limits):
     statuses = [auth_client.post("/api/test/write", {}, format="json").status_code for _ in range(3)]
     assert statuses == [201, 201, 201]
+
+
+# failures_limited: failed attempts per key (the endpoints are tested in accounts/tests/test_auth_limits.py).
+
+
+class WrongGuessError(Exception):
+    pass
+
+
+def _attempt(scope_key="trader@example.com"):
+    request = Request(APIRequestFactory().post("/api/v1/auth/login"))
+    return failures_limited(request, "login_failures", scope_key, counts=lambda exc: isinstance(exc, WrongGuessError))
+
+
+def test_attempts_in_flight_hold_their_place_so_a_parallel_burst_cannot_exceed_the_limit(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login_failures": "3/h"}
+
+    with ExitStack() as in_flight:
+        for _ in range(3):
+            in_flight.enter_context(_attempt())
+        # A fourth attempt while three are still running is refused before it runs.
+        with pytest.raises(Throttled):
+            in_flight.enter_context(_attempt())
+
+    # None of the three failed, so they gave their places back.
+    with _attempt():
+        pass
+
+
+def test_only_counted_failures_stay_counted(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login_failures": "2/h"}
+
+    for error in (ValueError, ValueError, ValueError, WrongGuessError, WrongGuessError):
+        with pytest.raises(error), _attempt():
+            raise error()
+
+    with pytest.raises(Throttled), _attempt():
+        pass
+    with _attempt("someone-else@example.com"):
+        pass

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from content.api.serializers_discovery import TrendingTickerSerializer
+from core.serializers import StrictCharField
 from metrics.models import ErrorLog
 from metrics.reports import DEFAULT_DAYS, MAX_DAYS
 from moderation.models import Reason
@@ -186,7 +187,7 @@ class HealthSerializer(WindowSerializer):
 
 
 class MentionTotalsSerializer(serializers.Serializer):
-    symbol = serializers.CharField()
+    symbol = StrictCharField()
     mentions = serializers.IntegerField(help_text="Visible posts mentioning it during the window.")
     bullish = serializers.IntegerField(help_text="Of those, tagged bullish.")
     bearish = serializers.IntegerField(help_text="Of those, tagged bearish.")

@@ -6,11 +6,12 @@ from typing import Any
 
 from rest_framework import serializers
 
+from core.serializers import StrictCharField
 from metrics.errors import CONTEXT_MAX_BYTES, CONTEXT_MAX_DEPTH, MESSAGE_MAX, STACK_MAX, URL_MAX, context_problem
 from metrics.models import ErrorLog
 
 
-class _OptionalText(serializers.CharField):
+class _OptionalText(StrictCharField):
     """Optional text where JSON ``null`` means empty; never trimmed (stacks keep their indentation)."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -21,7 +22,7 @@ class _OptionalText(serializers.CharField):
 
 
 class ErrorReportSerializer(serializers.Serializer):
-    message = serializers.CharField(
+    message = StrictCharField(
         help_text=f"What went wrong. Required, not blank; longer than {MESSAGE_MAX} characters is cut."
     )
     stack = _OptionalText(help_text=f"The stack trace (`error.stack`); cut to {STACK_MAX} characters.")
@@ -53,7 +54,7 @@ class ErrorReportSerializer(serializers.Serializer):
 class ErrorReceiptSerializer(serializers.ModelSerializer):
     """What the reporter gets back: the group, without other occurrences' details."""
 
-    id = serializers.CharField(read_only=True)
+    id = StrictCharField(read_only=True)
 
     class Meta:
         model = ErrorLog
@@ -64,7 +65,7 @@ class ErrorReceiptSerializer(serializers.ModelSerializer):
 class ErrorLogSerializer(serializers.ModelSerializer):
     """A group of identical errors, for staff; the example fields are its latest occurrence's."""
 
-    id = serializers.CharField(read_only=True)
+    id = StrictCharField(read_only=True)
     user_id = serializers.SerializerMethodField(help_text="The latest occurrence's signed-in user, if any.")
     resolved_by_id = serializers.SerializerMethodField()
 

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
 from rest_framework import serializers
 
+from core.serializers import IdField, ModelSerializer, StrictCharField
 from moderation.models import Reason, Report, TargetType
-
-MAX_ID = 2**63 - 1
-_ID_RE = re.compile(r"[1-9][0-9]{0,18}")
 
 
 class ReportCreateSerializer(serializers.Serializer):
     target_type = serializers.ChoiceField(choices=TargetType.choices)
-    target_id = serializers.CharField(
-        max_length=19,
-        help_text="The id of the post, comment or user (a JSON string; a number is accepted too).",
-    )
+    target_id = IdField(help_text="The id of the post, comment or user (a JSON string; a number is accepted too).")
     reason = serializers.ChoiceField(choices=Reason.choices)
-    details = serializers.CharField(
+    details = StrictCharField(
         max_length=Report._meta.get_field("details").max_length,
         required=False,
         allow_blank=True,
@@ -28,17 +21,12 @@ class ReportCreateSerializer(serializers.Serializer):
         help_text="What the moderators should know; at most 1000 characters.",
     )
 
-    def validate_target_id(self, value: str) -> int:
-        if not _ID_RE.fullmatch(value) or int(value) > MAX_ID:
-            raise serializers.ValidationError("Not a valid id.", code="invalid")
-        return int(value)
-
     def validate_details(self, value: str | None) -> str:
         return value or ""
 
 
-class ReportSerializer(serializers.ModelSerializer):
-    id = serializers.CharField(read_only=True)
+class ReportSerializer(ModelSerializer):
+    id = StrictCharField(read_only=True)
     target_id = serializers.SerializerMethodField()
 
     class Meta:

@@ -12,14 +12,13 @@ from rest_framework.views import APIView
 
 from accounts.api.signed_in import signed_in
 from core.schema import problems
-from core.throttling import ReportThrottle
 from moderation.api.serializers import ReportCreateSerializer, ReportSerializer
 from moderation.services import report_create
 
 
 class ReportCreateView(APIView):
     permission_classes = [IsAuthenticated]
-    throttle_classes = [ReportThrottle]
+    throttle_scope = "reports"
 
     @extend_schema(
         summary="Report a post, comment or user",

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.serializers import IdField, ModelSerializer, StrictCharField
 from polls.models import (
     MAX_DURATION_HOURS,
     MAX_OPTIONS,
@@ -17,11 +16,9 @@ from polls.models import (
     PollOption,
 )
 
-MAX_ID = 2**63 - 1
 
-
-class PollOptionSerializer(serializers.ModelSerializer):
-    id = serializers.CharField(read_only=True)
+class PollOptionSerializer(ModelSerializer):
+    id = StrictCharField(read_only=True)
     votes = serializers.IntegerField(source="votes_count", read_only=True)
 
     class Meta:
@@ -30,10 +27,10 @@ class PollOptionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PollSerializer(serializers.ModelSerializer):
+class PollSerializer(ModelSerializer):
     """A poll with its results; the poll must come from ``Poll.objects.with_results(viewer)``."""
 
-    id = serializers.CharField(read_only=True)
+    id = StrictCharField(read_only=True)
     options = PollOptionSerializer(source="ordered_options", many=True, read_only=True)
     total_votes = serializers.SerializerMethodField()
     expired = serializers.BooleanField(read_only=True, help_text="Voting closed at `expires_at`.")
@@ -55,7 +52,7 @@ class PollSerializer(serializers.ModelSerializer):
 
 class PollCreateSerializer(serializers.Serializer):
     options = serializers.ListField(
-        child=serializers.CharField(max_length=OPTION_MAX_LENGTH),
+        child=StrictCharField(max_length=OPTION_MAX_LENGTH),
         min_length=MIN_OPTIONS,
         max_length=MAX_OPTIONS,
         help_text=f"{MIN_OPTIONS}-{MAX_OPTIONS} distinct choices of 1-{OPTION_MAX_LENGTH} characters, in order.",
@@ -65,24 +62,6 @@ class PollCreateSerializer(serializers.Serializer):
         max_value=MAX_DURATION_HOURS,
         help_text=f"How long voting stays open, {MIN_DURATION_HOURS}-{MAX_DURATION_HOURS} hours.",
     )
-
-
-@extend_schema_field({"type": "string", "pattern": "^[0-9]+$", "example": "42"})
-class IdField(serializers.Field):
-    """An id given as a JSON string (as the API renders ids) or an integer."""
-
-    default_error_messages = {"invalid": "Must be an id: a positive integer, as a string or a number."}
-
-    def to_internal_value(self, data: Any) -> int:
-        if isinstance(data, bool) or not isinstance(data, int | str):
-            self.fail("invalid")
-        text = str(data).strip()
-        if not text.isascii() or not text.isdigit() or not 0 < int(text) <= MAX_ID:
-            self.fail("invalid")
-        return int(text)
-
-    def to_representation(self, value: Any) -> str:
-        return str(value)
 
 
 class PollVoteSerializer(serializers.Serializer):

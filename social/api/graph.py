@@ -84,6 +84,7 @@ def _write_responses(created: str, existed: str, *statuses: int) -> dict[int, An
 
 class FollowView(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_scope = "follows"
 
     @extend_schema(
         summary="Follow a user",
@@ -95,7 +96,7 @@ class FollowView(APIView):
         ),
         parameters=[USER_ID],
         request=None,
-        responses=_write_responses("Now following.", "Already following.", 400, 401, 403, 404),
+        responses=_write_responses("Now following.", "Already following.", 400, 401, 403, 404, 429),
     )
     def post(self, request: Request, user_id: int) -> Response:
         target = _visible_user(user_id)
@@ -111,7 +112,7 @@ class FollowView(APIView):
         ),
         parameters=[USER_ID],
         request=None,
-        responses={204: None, **problems(400, 401, 404)},
+        responses={204: None, **problems(400, 401, 404, 429)},
     )
     def delete(self, request: Request, user_id: int) -> Response:
         follow_delete(follower=signed_in(request), target=_any_user(user_id))
@@ -120,6 +121,8 @@ class FollowView(APIView):
 
 class MuteView(APIView):
     permission_classes = [IsAuthenticated]
+    # Generous: someone under a pile-on must be able to mute and block many accounts quickly.
+    throttle_scope = "mutes_blocks"
 
     @extend_schema(
         summary="Mute a user",
@@ -130,7 +133,7 @@ class MuteView(APIView):
         ),
         parameters=[USER_ID],
         request=None,
-        responses=_write_responses("Muted.", "Already muted.", 400, 401, 404),
+        responses=_write_responses("Muted.", "Already muted.", 400, 401, 404, 429),
     )
     def post(self, request: Request, user_id: int) -> Response:
         target = _visible_user(user_id)
@@ -142,7 +145,7 @@ class MuteView(APIView):
         description=f"204 whether or not they were muted. {SELF_400} 404 only when no such user exists.",
         parameters=[USER_ID],
         request=None,
-        responses={204: None, **problems(400, 401, 404)},
+        responses={204: None, **problems(400, 401, 404, 429)},
     )
     def delete(self, request: Request, user_id: int) -> Response:
         mute_delete(user=signed_in(request), target=_any_user(user_id))
@@ -151,6 +154,7 @@ class MuteView(APIView):
 
 class BlockView(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_scope = "mutes_blocks"
 
     @extend_schema(
         summary="Block a user",
@@ -162,7 +166,7 @@ class BlockView(APIView):
         ),
         parameters=[USER_ID],
         request=None,
-        responses=_write_responses("Blocked.", "Already blocked.", 400, 401, 404),
+        responses=_write_responses("Blocked.", "Already blocked.", 400, 401, 404, 429),
     )
     def post(self, request: Request, user_id: int) -> Response:
         target = _visible_user(user_id)
@@ -175,7 +179,7 @@ class BlockView(APIView):
         description=f"204 whether or not they were blocked. {SELF_400} 404 only when no such user exists.",
         parameters=[USER_ID],
         request=None,
-        responses={204: None, **problems(400, 401, 404)},
+        responses={204: None, **problems(400, 401, 404, 429)},
     )
     def delete(self, request: Request, user_id: int) -> Response:
         block_delete(user=signed_in(request), target=_any_user(user_id))
