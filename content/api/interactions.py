@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.signed_in import signed_in
+from content.api.posts import REMOVAL_REASON, REMOVAL_RULE, removal_reason
 from content.api.serializers import PostSerializer, post_serializer_context
 from content.api.serializers_comments import (
     BookmarkResultSerializer,
@@ -113,15 +114,15 @@ class CommentDetailView(APIView):
 
     @extend_schema(
         summary="Delete a comment",
-        parameters=[COMMENT_ID],
+        parameters=[COMMENT_ID, REMOVAL_REASON],
         description=(
-            "By its author or staff: a soft delete, the comment leaves every list (its replies stay). "
-            "403 for anyone else; 404 when it is not visible to you or already deleted."
+            "By its author: a soft delete, the comment leaves every list (its replies stay). "
+            f"{REMOVAL_RULE} 404 when it is not visible to you or already deleted."
         ),
-        responses={204: None, **problems(401, 403, 404)},
+        responses={204: None, **problems(400, 401, 403, 404)},
     )
     def delete(self, request: Request, comment_id: int) -> Response:
-        comment_delete(user=signed_in(request), comment_id=comment_id)
+        comment_delete(user=signed_in(request), comment_id=comment_id, reason=removal_reason(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

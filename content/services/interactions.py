@@ -19,10 +19,11 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 
 from accounts.models import User
 from content.models import COMMENT_MAX_LENGTH, Bookmark, Comment, CommentReaction, Post, PostReaction, Repost
+from content.moderation_hooks import content_remove
 from content.services.posts import post_create
 from core.exceptions import Conflict
 from social.querysets import is_blocked_either_way
@@ -108,19 +109,23 @@ def comment_create(*, author: User, post_id: int, content: str, parent_id: int |
 
 
 @transaction.atomic
-def comment_delete(*, user: User, comment_id: int) -> None:
-    """Soft-deletes a comment: by its author or staff (403 for anyone else who can see it, else 404).
+def comment_delete(*, user: User, comment_id: int, reason: str = "") -> None:
+    """Soft-deletes a comment: by its author, or by a moderator with a ``reason``.
 
-    Replies stay; they keep their ``parent_id``.
+    The author needs no reason and leaves no audit entry. Anyone else who can
+    see the comment goes through ``content.moderation_hooks`` (the moderation
+    service: permission, reason, audit log; 403 without the permission); a
+    comment they cannot see is a 404. Replies stay; they keep their ``parent_id``.
     """
     comment = Comment.objects.filter(pk=comment_id, deleted_at__isnull=True).first() if _valid_id(comment_id) else None
     if comment is None:
         raise NotFound(NO_SUCH_COMMENT)
-    if comment.author_id != user.pk and not user.is_staff:
-        if Comment.objects.visible_to(user).filter(pk=comment.pk).exists():
-            raise PermissionDenied("Only the author or staff may delete a comment.")
+    if comment.author_id == user.pk:
+        comment_soft_delete(comment=comment)
+        return
+    if not Comment.objects.visible_to(user).filter(pk=comment.pk).exists():
         raise NotFound(NO_SUCH_COMMENT)
-    comment_soft_delete(comment=comment, actor=user)
+    content_remove(moderator=user, target=comment, reason=reason)
 
 
 # Likes
@@ -209,15 +214,14 @@ def comment_set_hidden(*, comment: Comment, hidden: bool) -> bool:
 
 
 @transaction.atomic
-def comment_soft_delete(*, comment: Comment, actor: User) -> bool:
-    """Soft-deletes ``comment`` (its author or staff; 403 for anyone else); False if it already was.
+def comment_soft_delete(*, comment: Comment) -> bool:
+    """Soft-deletes ``comment``; False if it already was. No permission check: ``comment_delete``
+    and the moderation services decide who may.
 
     Unlike ``comment_delete`` (the API's, which answers 404 for a deleted
     comment), this is idempotent, and the conditional UPDATE decides, so
     concurrent deletes report one change.
     """
-    if comment.author_id != actor.pk and not actor.is_staff:
-        raise PermissionDenied("Only the author or staff may delete a comment.")
     moment = timezone.now()
     deleted = Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(deleted_at=moment)
     if deleted:
