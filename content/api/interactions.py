@@ -27,6 +27,7 @@ from content.api.serializers_comments import (
     BookmarkResultSerializer,
     CommentCreateSerializer,
     CommentSerializer,
+    ReactionRequestSerializer,
     ReactionResultSerializer,
     RepostCreateSerializer,
     RepostResultSerializer,
@@ -52,6 +53,13 @@ from core.schema import problems
 POST_ID = OpenApiParameter("post_id", int, OpenApiParameter.PATH, description="The post's id.")
 COMMENT_ID = OpenApiParameter("comment_id", int, OpenApiParameter.PATH, description="The comment's id.")
 BLOCK_RULE = "404 when it is not visible to you, which includes when you and its author blocked one another."
+
+
+def _reacted_wanted(request: Request) -> bool | None:
+    """The body's ``reacted`` (like or unlike), or None for a toggle."""
+    serializer = ReactionRequestSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data.get("reacted")
 
 
 def _posts_response(request: Request, posts: list[Post]) -> Any:
@@ -126,18 +134,27 @@ class CommentDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+REACTION_RULE = (
+    "Without a body, a toggle: likes it, or removes your like if it was there; concurrent toggles take "
+    "turns, and each answer is the state that request left. With `reacted`, it likes (`true`) or unlikes "
+    "(`false`) whatever the state was, so a retry cannot undo it."
+)
+
+
 class PostReactionsView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
         summary="Like or unlike a post",
         parameters=[POST_ID],
-        description=f"A toggle: likes the post, or removes your like if it was there. {BLOCK_RULE}",
-        request=None,
-        responses={200: ReactionResultSerializer, **problems(401, 404)},
+        description=f"{REACTION_RULE} {BLOCK_RULE}",
+        request=ReactionRequestSerializer,
+        responses={200: ReactionResultSerializer, **problems(400, 401, 404, 409)},
     )
     def post(self, request: Request, post_id: int) -> Response:
-        reacted, count = post_reaction_toggle(user=signed_in(request), post_id=post_id)
+        reacted, count = post_reaction_toggle(
+            user=signed_in(request), post_id=post_id, reacted=_reacted_wanted(request)
+        )
         return Response(ReactionResultSerializer({"reacted": reacted, "count": count}).data)
 
 
@@ -148,14 +165,16 @@ class CommentReactionsView(APIView):
         summary="Like or unlike a comment",
         parameters=[COMMENT_ID],
         description=(
-            "A toggle: likes the comment, or removes your like if it was there. 403 when you and the comment's "
-            "author, or the post's author, blocked one another; 404 when it is not visible."
+            f"{REACTION_RULE} 404 when it is not visible to you, which includes when you and the comment's "
+            "author, or the post's author, blocked one another."
         ),
-        request=None,
-        responses={200: ReactionResultSerializer, **problems(401, 404)},
+        request=ReactionRequestSerializer,
+        responses={200: ReactionResultSerializer, **problems(400, 401, 404, 409)},
     )
     def post(self, request: Request, comment_id: int) -> Response:
-        reacted, count = comment_reaction_toggle(user=signed_in(request), comment_id=comment_id)
+        reacted, count = comment_reaction_toggle(
+            user=signed_in(request), comment_id=comment_id, reacted=_reacted_wanted(request)
+        )
         return Response(ReactionResultSerializer({"reacted": reacted, "count": count}).data)
 
 

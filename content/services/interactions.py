@@ -35,6 +35,8 @@ PUBLIC = AnonymousUser()
 
 NO_SUCH_POST = "No such post."
 NO_SUCH_COMMENT = "No such comment."
+# Rounds a toggle may take while other toggles of the same row by the same user go first (see ``_toggle``).
+TOGGLE_ROUNDS = 20
 
 
 def _valid_id(pk: int) -> bool:
@@ -79,14 +81,37 @@ def _insert_once(model: type[models.Model], **fields: Any) -> bool:
 def _toggle(model: type[models.Model], **fields: Any) -> bool:
     """Adds the row, or removes it if it was there; True when it is there now.
 
-    Concurrent toggles by one user serialise on the unique index: the second
-    insert waits for the first transaction, then fails and deletes, which is
-    exactly two toggles in a row.
+    Each call makes exactly one change of its own, as if the calls ran one
+    after the other, and its answer is that change: concurrent toggles by one
+    user answer "added" and "removed" in turn, each "removed" is a row this
+    call deleted, and the "added" answers minus the "removed" ones are the
+    final state. An insert that finds the row there (the unique index makes a
+    concurrent insert wait for the first transaction) deletes it instead; a
+    delete that finds it gone (another toggle removed it meanwhile) inserts
+    again. Every such round means another toggle made its change, so the loop
+    ends; ``TOGGLE_ROUNDS`` only bounds a pathological pile-up (409).
     """
-    if _insert_once(model, **fields):
-        return True
-    model._default_manager.filter(**fields).delete()
-    return False
+    for _ in range(TOGGLE_ROUNDS):
+        if _insert_once(model, **fields):
+            return True
+        if model._default_manager.filter(**fields).delete()[0]:
+            return False
+    raise Conflict("Too many changes to this at once; try again.")
+
+
+def _reaction_set(model: type[models.Model], reacted: bool | None, **fields: Any) -> bool:
+    """Toggles the reaction (``reacted`` None), or makes it so: True likes, False unlikes, both idempotent.
+
+    Returns whether it is there now, which is what this call left: a like
+    that loses the race to a concurrent like of the same user ends liked.
+    """
+    if reacted is None:
+        return _toggle(model, **fields)
+    if reacted:
+        _insert_once(model, **fields)
+    else:
+        model._default_manager.filter(**fields).delete()
+    return reacted
 
 
 # Comments
@@ -132,19 +157,21 @@ def comment_delete(*, user: User, comment_id: int, reason: str = "") -> None:
 
 
 @transaction.atomic
-def post_reaction_toggle(*, user: User, post_id: int) -> tuple[bool, int]:
-    """Likes the post, or unlikes it if liked; returns (liked now, likes now)."""
+def post_reaction_toggle(*, user: User, post_id: int, reacted: bool | None = None) -> tuple[bool, int]:
+    """Likes the post, or unlikes it if liked (``reacted`` True or False: likes or unlikes, idempotent);
+    returns (liked now, likes now)."""
     post = _post_to_act_on(user=user, post_id=post_id)
-    reacted = _toggle(PostReaction, post=post, user=user)
-    return reacted, PostReaction.objects.filter(post=post).count()
+    now = _reaction_set(PostReaction, reacted, post=post, user=user)
+    return now, PostReaction.objects.filter(post=post).count()
 
 
 @transaction.atomic
-def comment_reaction_toggle(*, user: User, comment_id: int) -> tuple[bool, int]:
-    """Likes the comment, or unlikes it if liked; returns (liked now, likes now)."""
+def comment_reaction_toggle(*, user: User, comment_id: int, reacted: bool | None = None) -> tuple[bool, int]:
+    """Likes the comment, or unlikes it if liked (``reacted`` True or False: likes or unlikes, idempotent);
+    returns (liked now, likes now)."""
     comment = _comment_to_act_on(user=user, comment_id=comment_id)
-    reacted = _toggle(CommentReaction, comment=comment, user=user)
-    return reacted, CommentReaction.objects.filter(comment=comment).count()
+    now = _reaction_set(CommentReaction, reacted, comment=comment, user=user)
+    return now, CommentReaction.objects.filter(comment=comment).count()
 
 
 # Reposts
