@@ -1,3 +1,12 @@
+"""The content admin. Posts and comments are hidden and deleted by moderators only, through
+``moderation.services`` (with a reason, in the audit log): their ``is_hidden`` and ``deleted_at`` are
+read-only here and rows are never deleted from the admin (that would skip the counters and the log);
+``moderation.admin`` adds the moderation actions to these admins. ``purge_deleted_content`` removes
+soft-deleted content for good.
+"""
+
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -38,8 +47,17 @@ class MediaInline(admin.TabularInline):
     readonly_fields = fields
 
 
+class SoftDeletedContentAdmin(admin.ModelAdmin):
+    """Hiding and deleting are moderation actions: read-only fields here, no delete view nor "delete selected"."""
+
+    readonly_fields = ("is_hidden", "deleted_at")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(SoftDeletedContentAdmin):
     list_display = ("id", "author", "short_content", "sentiment", "created_at", "is_hidden", "deleted_at")
     list_filter = ("is_hidden", "sentiment", ("deleted_at", admin.EmptyFieldListFilter), "created_at")
     search_fields = ("content", "author__username")
@@ -54,7 +72,7 @@ class PostAdmin(admin.ModelAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(SoftDeletedContentAdmin):
     list_display = ("id", "author", "post", "short_content", "created_at", "is_hidden", "deleted_at")
     list_filter = ("is_hidden", ("deleted_at", admin.EmptyFieldListFilter), "created_at")
     search_fields = ("content", "author__username")

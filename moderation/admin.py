@@ -2,11 +2,15 @@
 
 Moderators are staff in the Moderators group (migration 0002): they may view
 reports, posts, comments, users and the audit log, and act (the
-``moderation.moderate`` permission) through ``moderation.services``.
+``moderation.moderate`` permission) through ``moderation.services``: from a
+target's page in the queue, or the user, post and comment admins' actions,
+which ask for the reason first. Nothing here hides, deletes or suspends
+without a reason and an audit entry.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib import admin, messages
@@ -20,11 +24,21 @@ from rest_framework.exceptions import APIException
 
 from accounts.admin import UserAdmin as AccountsUserAdmin
 from accounts.models import User
+from content.admin import CommentAdmin, PostAdmin
+from content.models import Comment, Post
 from core.admin import ReadOnlyAdmin
 from moderation.admin_views import preview, report_queue_view, report_target_view, states
 from moderation.forms import ReasonForm
 from moderation.models import ModerationAction, Report, ReportQueue
-from moderation.services import MODERATE_PERMISSION, user_suspend, user_unsuspend
+from moderation.services import (
+    MODERATE_PERMISSION,
+    content_delete,
+    content_hide,
+    content_unhide,
+    target_type_of,
+    user_suspend,
+    user_unsuspend,
+)
 
 VIEW_REPORTS = "moderation.view_report"
 PANEL_POSTS = 10
@@ -99,6 +113,92 @@ class ModerationActionAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
 
 
+# Admin actions that ask for a reason (an intermediate page), then call a moderation service on each selected row.
+Service = Callable[..., ModerationAction | None]
+
+
+def label_of(target: Any) -> str:
+    """How a selected row is named on the reason page and in messages."""
+    if isinstance(target, User):
+        return f"@{target.username}"
+    return f"{target._meta.verbose_name} {target.pk} by @{target.author.username}"
+
+
+def act_with_reason(
+    model_admin: admin.ModelAdmin[Any],
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    *,
+    action: str,
+    title: str,
+    done: str,
+    service: Service,
+    target_name: str = "target",
+) -> HttpResponse | None:
+    """First asks for the reason, then runs ``service(moderator=, <target_name>=row, reason=)`` on each row;
+    None goes back to the list.
+
+    A refusal by the service is reported for its row and the others go ahead.
+    """
+    form = ReasonForm(request.POST if "apply" in request.POST else None)
+    targets = list(queryset.order_by("pk"))
+    if form.is_valid():
+        moderator = cast(User, request.user)
+        changed = 0
+        for target in targets:
+            try:
+                arguments = {"moderator": moderator, target_name: target, "reason": form.cleaned_data["reason"]}
+                if service(**arguments) is not None:
+                    changed += 1
+            except APIException as exc:
+                messages.error(request, f"{label_of(target)}: {_first_message(exc.detail)}")
+        opts = model_admin.opts
+        noun = opts.verbose_name if changed == 1 else opts.verbose_name_plural
+        messages.success(request, f"{changed} {noun} {done}.")
+        return None
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": title,
+        "targets": [(target.pk, label_of(target)) for target in targets],
+        "changelist_url": reverse(f"admin:{model_admin.opts.app_label}_{model_admin.opts.model_name}_changelist"),
+        "action": action,
+        "form": form,
+    }
+    return TemplateResponse(request, "admin/moderation/action_reason.html", context)
+
+
+class CanModerate:
+    """Admin mixin: the ``moderate`` permission that ``reason_action`` actions require."""
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(MODERATE_PERMISSION)
+
+
+def reason_action(
+    name: str, description: str, *, title: str, done: str, service: Service, target_name: str = "target"
+) -> Callable[[Any, HttpRequest, QuerySet[Any]], HttpResponse | None]:
+    """An admin action (for those with the moderate permission) that runs ``act_with_reason``."""
+
+    @admin.action(description=description, permissions=["moderate"])
+    def action(
+        model_admin: admin.ModelAdmin[Any], request: HttpRequest, queryset: QuerySet[Any]
+    ) -> HttpResponse | None:
+        return act_with_reason(
+            model_admin,
+            request,
+            queryset,
+            action=name,
+            title=title,
+            done=done,
+            service=service,
+            target_name=target_name,
+        )
+
+    action.__name__ = name
+    return action
+
+
 class SuspendedFilter(admin.SimpleListFilter):
     title = "suspension"
     parameter_name = "suspended"
@@ -119,7 +219,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class ModeratedUserAdmin(AccountsUserAdmin):
+class ModeratedUserAdmin(CanModerate, AccountsUserAdmin):
     """The accounts user admin, plus suspensions (through the services) and a moderation panel."""
 
     actions = ["suspend_users", "unsuspend_users"]
@@ -140,46 +240,23 @@ class ModeratedUserAdmin(AccountsUserAdmin):
             return fieldsets
         return (*fieldsets, ("Moderation", {"fields": ("moderation_panel",)}))
 
-    def has_moderate_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm(MODERATE_PERMISSION)
+    suspend_users = reason_action(
+        "suspend_users",
+        "Suspend the selected users…",
+        title="Suspend these users",
+        done="suspended",
+        service=user_suspend,
+        target_name="user",
+    )
 
-    @admin.action(description="Suspend the selected users…", permissions=["moderate"])
-    def suspend_users(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse | None:
-        return self._with_reason(request, queryset, action="suspend_users", title="Suspend these users")
-
-    @admin.action(description="Lift the suspension of the selected users…", permissions=["moderate"])
-    def unsuspend_users(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse | None:
-        return self._with_reason(request, queryset, action="unsuspend_users", title="Lift these suspensions")
-
-    def _with_reason(
-        self, request: HttpRequest, queryset: QuerySet[User], *, action: str, title: str
-    ) -> HttpResponse | None:
-        """First asks for the reason (an intermediate page), then acts on each user; None goes back to the list."""
-        form = ReasonForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            service = user_suspend if action == "suspend_users" else user_unsuspend
-            done = 0
-            for user in queryset.order_by("pk"):
-                try:
-                    if (
-                        service(moderator=cast(User, request.user), user=user, reason=form.cleaned_data["reason"])
-                        is not None
-                    ):
-                        done += 1
-                except APIException as exc:
-                    messages.error(request, f"@{user.username}: {_first_message(exc.detail)}")
-            verb = "suspended" if action == "suspend_users" else "reinstated"
-            messages.success(request, f"{done} user{'s' if done != 1 else ''} {verb}.")
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": title,
-            "users": queryset.order_by("pk"),
-            "action": action,
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/moderation/user_action_reason.html", context)
+    unsuspend_users = reason_action(
+        "unsuspend_users",
+        "Lift the suspension of the selected users…",
+        title="Lift these suspensions",
+        done="reinstated",
+        service=user_unsuspend,
+        target_name="user",
+    )
 
     @admin.display(description="Recent posts and reports")
     def moderation_panel(self, obj: User | None) -> SafeString | str:
@@ -228,6 +305,63 @@ class ModeratedUserAdmin(AccountsUserAdmin):
             post_rows or format_html('<tr><td colspan="4">{}</td></tr>', "No posts."),
             report_rows or format_html('<tr><td colspan="5">{}</td></tr>', "No reports."),
         )
+
+
+# content may not import moderation either: its post and comment admins get the moderation actions from here.
+admin.site.unregister(Post)
+admin.site.unregister(Comment)
+
+
+class ModeratedContentAdmin(CanModerate, admin.ModelAdmin):
+    """Hide, unhide and delete through ``moderation.services`` (a reason, the audit log, reports resolved)."""
+
+    actions = ["hide_selected", "unhide_selected", "delete_with_reason"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return (*super().get_readonly_fields(request, obj), "moderation_link")
+
+    hide_selected = reason_action(
+        "hide_selected",
+        "Hide the selected %(verbose_name_plural)s…",
+        title="Hide these",
+        done="hidden",
+        service=content_hide,
+    )
+
+    unhide_selected = reason_action(
+        "unhide_selected",
+        "Show the selected hidden %(verbose_name_plural)s again…",
+        title="Show these again",
+        done="shown again",
+        service=content_unhide,
+    )
+
+    delete_with_reason = reason_action(
+        "delete_with_reason",
+        "Delete the selected %(verbose_name_plural)s…",
+        title="Delete these",
+        done="deleted",
+        service=content_delete,
+    )
+
+    @admin.display(description="Moderation")
+    def moderation_link(self, obj: Post | Comment | None) -> SafeString | str:
+        if obj is None or obj.pk is None:
+            return "-"
+        return format_html(
+            '<a href="{}">Hide, delete or suspend the author, with a reason</a>',
+            reverse("admin:moderation_reportqueue_target", args=[target_type_of(obj), obj.pk]),
+        )
+
+
+@admin.register(Post)
+class ModeratedPostAdmin(ModeratedContentAdmin, PostAdmin):
+    """The content post admin, plus the moderation actions."""
+
+
+@admin.register(Comment)
+class ModeratedCommentAdmin(ModeratedContentAdmin, CommentAdmin):
+    """The content comment admin, plus the moderation actions."""
 
 
 def _first_message(detail: Any) -> str:

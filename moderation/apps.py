@@ -6,3 +6,10 @@ class ModerationConfig(AppConfig):
 
     name = "moderation"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # content may not import moderation: it asks for other users' content to be removed through this hook.
+        from content.moderation_hooks import content_remover_register
+        from moderation.services import content_delete
+
+        content_remover_register(content_delete)

@@ -29,7 +29,7 @@ from accounts.models import User
 from accounts.services.auth import refresh_tokens_revoke_all
 from content.models import Comment, Post
 from content.services.interactions import comment_set_hidden, comment_soft_delete
-from content.services.posts import post_delete, post_set_hidden
+from content.services.posts import post_set_hidden, post_soft_delete
 from content.services.tickers import author_tickers_recount
 from core.exceptions import Conflict
 from moderation.models import ModerationAction, Report, ReportStatus, TargetType
@@ -107,7 +107,7 @@ def _open_reports(reporter: User, kind: TargetType, target: models.Model) -> mod
 
 def _moderator_check(moderator: User) -> None:
     if not (moderator.is_active and moderator.is_staff and moderator.has_perm(MODERATE_PERMISSION)):
-        raise PermissionDenied("Only moderators may act on reported content.")
+        raise PermissionDenied("Only moderators may do this.")
 
 
 def _reason_clean(reason: str) -> str:
@@ -188,15 +188,14 @@ def content_unhide(*, moderator: User, target: Post | Comment, reason: str) -> M
 def content_delete(*, moderator: User, target: Post | Comment, reason: str) -> ModerationAction | None:
     """Soft-deletes a post or comment (through the content services) and resolves its open reports.
 
-    None when there was nothing to do (already deleted, no open report).
+    None when there was nothing to do (already deleted, no open report). The
+    API's delete of someone else's post or comment comes here too (plugged into
+    ``content.moderation_hooks`` by ``ModerationConfig.ready``).
     """
     _moderator_check(moderator)
     text = _reason_clean(reason)
     resolved = _reports_close(Report.objects.on(target), moderator=moderator, status=ReportStatus.RESOLVED)
-    if isinstance(target, Post):
-        changed = post_delete(post=target, actor=moderator)
-    else:
-        changed = comment_soft_delete(comment=target, actor=moderator)
+    changed = post_soft_delete(post=target) if isinstance(target, Post) else comment_soft_delete(comment=target)
     if not (changed or resolved):
         return None
     return _log(moderator=moderator, action=Action.DELETE, target=target, reason=text, reports_resolved=resolved)

@@ -22,11 +22,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.signed_in import signed_in
+from content.api.posts import REMOVAL_REASON, REMOVAL_RULE, removal_reason
 from content.api.serializers import PostSerializer, post_serializer_context
 from content.api.serializers_comments import (
     BookmarkResultSerializer,
     CommentCreateSerializer,
     CommentSerializer,
+    ReactionRequestSerializer,
     ReactionResultSerializer,
     RepostCreateSerializer,
     RepostResultSerializer,
@@ -52,6 +54,13 @@ from core.schema import problems
 POST_ID = OpenApiParameter("post_id", int, OpenApiParameter.PATH, description="The post's id.")
 COMMENT_ID = OpenApiParameter("comment_id", int, OpenApiParameter.PATH, description="The comment's id.")
 BLOCK_RULE = "404 when it is not visible to you, which includes when you and its author blocked one another."
+
+
+def _reacted_wanted(request: Request) -> bool | None:
+    """The body's ``reacted`` (like or unlike), or None for a toggle."""
+    serializer = ReactionRequestSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data.get("reacted")
 
 
 def _posts_response(request: Request, posts: list[Post]) -> Any:
@@ -115,16 +124,23 @@ class CommentDetailView(APIView):
 
     @extend_schema(
         summary="Delete a comment",
-        parameters=[COMMENT_ID],
+        parameters=[COMMENT_ID, REMOVAL_REASON],
         description=(
-            "By its author or staff: a soft delete, the comment leaves every list (its replies stay). "
-            "403 for anyone else; 404 when it is not visible to you or already deleted."
+            "By its author: a soft delete, the comment leaves every list (its replies stay). "
+            f"{REMOVAL_RULE} 404 when it is not visible to you or already deleted."
         ),
-        responses={204: None, **problems(401, 403, 404)},
+        responses={204: None, **problems(400, 401, 403, 404)},
     )
     def delete(self, request: Request, comment_id: int) -> Response:
-        comment_delete(user=signed_in(request), comment_id=comment_id)
+        comment_delete(user=signed_in(request), comment_id=comment_id, reason=removal_reason(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+REACTION_RULE = (
+    "Without a body, a toggle: likes it, or removes your like if it was there; concurrent toggles take "
+    "turns, and each answer is the state that request left. With `reacted`, it likes (`true`) or unlikes "
+    "(`false`) whatever the state was, so a retry cannot undo it."
+)
 
 
 class PostReactionsView(APIView):
@@ -134,12 +150,14 @@ class PostReactionsView(APIView):
     @extend_schema(
         summary="Like or unlike a post",
         parameters=[POST_ID],
-        description=f"A toggle: likes the post, or removes your like if it was there. {BLOCK_RULE}",
-        request=None,
-        responses={200: ReactionResultSerializer, **problems(401, 404, 429)},
+        description=f"{REACTION_RULE} {BLOCK_RULE}",
+        request=ReactionRequestSerializer,
+        responses={200: ReactionResultSerializer, **problems(400, 401, 404, 409, 429)},
     )
     def post(self, request: Request, post_id: int) -> Response:
-        reacted, count = post_reaction_toggle(user=signed_in(request), post_id=post_id)
+        reacted, count = post_reaction_toggle(
+            user=signed_in(request), post_id=post_id, reacted=_reacted_wanted(request)
+        )
         return Response(ReactionResultSerializer({"reacted": reacted, "count": count}).data)
 
 
@@ -151,14 +169,16 @@ class CommentReactionsView(APIView):
         summary="Like or unlike a comment",
         parameters=[COMMENT_ID],
         description=(
-            "A toggle: likes the comment, or removes your like if it was there. 403 when you and the comment's "
-            "author, or the post's author, blocked one another; 404 when it is not visible."
+            f"{REACTION_RULE} 404 when it is not visible to you, which includes when you and the comment's "
+            "author, or the post's author, blocked one another."
         ),
-        request=None,
-        responses={200: ReactionResultSerializer, **problems(401, 404, 429)},
+        request=ReactionRequestSerializer,
+        responses={200: ReactionResultSerializer, **problems(400, 401, 404, 409, 429)},
     )
     def post(self, request: Request, comment_id: int) -> Response:
-        reacted, count = comment_reaction_toggle(user=signed_in(request), comment_id=comment_id)
+        reacted, count = comment_reaction_toggle(
+            user=signed_in(request), comment_id=comment_id, reacted=_reacted_wanted(request)
+        )
         return Response(ReactionResultSerializer({"reacted": reacted, "count": count}).data)
 
 

@@ -9,7 +9,7 @@ may be seen comes from its post.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from copy import copy
 from datetime import datetime
 from typing import Any
@@ -59,6 +59,35 @@ PostPage = inline_serializer(
 
 POST_ID = OpenApiParameter("post_id", int, OpenApiParameter.PATH, description="The post's id.")
 POLL_ID = OpenApiParameter("poll_id", int, OpenApiParameter.PATH, description="The poll's id.")
+
+# Deleting someone else's post or comment (``DELETE posts/{id}``, ``DELETE comments/{id}``).
+REMOVAL_RULE = (
+    "Someone else's: moderators only (staff with the moderation permission; 403 for anyone else), with a "
+    "`reason` (400 naming it when missing), written to the moderation audit log; the open reports on it "
+    "are resolved."
+)
+REMOVAL_REASON = OpenApiParameter(
+    "reason",
+    str,
+    description=(
+        "Why a moderator removes someone else's content (kept in the audit log). "
+        "Also accepted as `reason` in a JSON body. Not needed for your own."
+    ),
+)
+
+
+def removal_reason(request: Request) -> str:
+    """A moderator's ``reason``: from the JSON body, else ``?reason=`` (some clients cannot send a DELETE body).
+
+    Empty when absent; the moderation service decides whether one is needed and valid.
+    """
+    body = request.data
+    reason = body.get("reason") if isinstance(body, Mapping) else None
+    if reason is None:
+        reason = request.query_params.get("reason", "")
+    if not isinstance(reason, str):
+        raise ValidationError({"reason": ["Must be a string."]})
+    return reason
 
 
 def render_posts(request: Request, posts: Sequence[Post]) -> Any:
@@ -148,14 +177,15 @@ class PostDetailView(APIView):
     @extend_schema(
         summary="Delete a post",
         description=(
-            "Its author or staff; 403 for anyone else. A soft delete: the post leaves every list and "
-            "answers 404 from then on."
+            "By its author: a soft delete, the post leaves every list and answers 404 from then on. "
+            f"{REMOVAL_RULE} 404 when it is not visible to you."
         ),
-        parameters=[POST_ID],
-        responses={204: None, **problems(401, 403, 404)},
+        parameters=[POST_ID, REMOVAL_REASON],
+        responses={204: None, **problems(400, 401, 403, 404)},
     )
     def delete(self, request: Request, post_id: int) -> Response:
-        post_delete(post=_visible_post(request, post_id), actor=signed_in(request))
+        post = _visible_post(request, post_id)
+        post_delete(post=post, actor=signed_in(request), reason=removal_reason(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -89,3 +89,12 @@ class RepostResultSerializer(serializers.Serializer):
 class BookmarkResultSerializer(serializers.Serializer):
     bookmarked = serializers.BooleanField(help_text="Always true: the post is in your bookmarks.")
     count = serializers.IntegerField(help_text="Bookmarks of the post now, yours included.")
+
+
+class ReactionRequestSerializer(serializers.Serializer):
+    reacted = serializers.BooleanField(
+        required=False,
+        help_text=(
+            "Absent: a toggle. `true` likes and `false` unlikes, whatever the state was (idempotent: safe to retry)."
+        ),
+    )

@@ -19,10 +19,11 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 
 from accounts.models import User
 from content.models import COMMENT_MAX_LENGTH, Bookmark, Comment, CommentReaction, Post, PostReaction, Repost
+from content.moderation_hooks import content_remove
 from content.services.posts import post_create
 from core.exceptions import Conflict
 from social.querysets import is_blocked_either_way
@@ -34,6 +35,8 @@ PUBLIC = AnonymousUser()
 
 NO_SUCH_POST = "No such post."
 NO_SUCH_COMMENT = "No such comment."
+# Rounds a toggle may take while other toggles of the same row by the same user go first (see ``_toggle``).
+TOGGLE_ROUNDS = 20
 
 
 def _valid_id(pk: int) -> bool:
@@ -78,14 +81,37 @@ def _insert_once(model: type[models.Model], **fields: Any) -> bool:
 def _toggle(model: type[models.Model], **fields: Any) -> bool:
     """Adds the row, or removes it if it was there; True when it is there now.
 
-    Concurrent toggles by one user serialise on the unique index: the second
-    insert waits for the first transaction, then fails and deletes, which is
-    exactly two toggles in a row.
+    Each call makes exactly one change of its own, as if the calls ran one
+    after the other, and its answer is that change: concurrent toggles by one
+    user answer "added" and "removed" in turn, each "removed" is a row this
+    call deleted, and the "added" answers minus the "removed" ones are the
+    final state. An insert that finds the row there (the unique index makes a
+    concurrent insert wait for the first transaction) deletes it instead; a
+    delete that finds it gone (another toggle removed it meanwhile) inserts
+    again. Every such round means another toggle made its change, so the loop
+    ends; ``TOGGLE_ROUNDS`` only bounds a pathological pile-up (409).
     """
-    if _insert_once(model, **fields):
-        return True
-    model._default_manager.filter(**fields).delete()
-    return False
+    for _ in range(TOGGLE_ROUNDS):
+        if _insert_once(model, **fields):
+            return True
+        if model._default_manager.filter(**fields).delete()[0]:
+            return False
+    raise Conflict("Too many changes to this at once; try again.")
+
+
+def _reaction_set(model: type[models.Model], reacted: bool | None, **fields: Any) -> bool:
+    """Toggles the reaction (``reacted`` None), or makes it so: True likes, False unlikes, both idempotent.
+
+    Returns whether it is there now, which is what this call left: a like
+    that loses the race to a concurrent like of the same user ends liked.
+    """
+    if reacted is None:
+        return _toggle(model, **fields)
+    if reacted:
+        _insert_once(model, **fields)
+    else:
+        model._default_manager.filter(**fields).delete()
+    return reacted
 
 
 # Comments
@@ -108,38 +134,44 @@ def comment_create(*, author: User, post_id: int, content: str, parent_id: int |
 
 
 @transaction.atomic
-def comment_delete(*, user: User, comment_id: int) -> None:
-    """Soft-deletes a comment: by its author or staff (403 for anyone else who can see it, else 404).
+def comment_delete(*, user: User, comment_id: int, reason: str = "") -> None:
+    """Soft-deletes a comment: by its author, or by a moderator with a ``reason``.
 
-    Replies stay; they keep their ``parent_id``.
+    The author needs no reason and leaves no audit entry. Anyone else who can
+    see the comment goes through ``content.moderation_hooks`` (the moderation
+    service: permission, reason, audit log; 403 without the permission); a
+    comment they cannot see is a 404. Replies stay; they keep their ``parent_id``.
     """
     comment = Comment.objects.filter(pk=comment_id, deleted_at__isnull=True).first() if _valid_id(comment_id) else None
     if comment is None:
         raise NotFound(NO_SUCH_COMMENT)
-    if comment.author_id != user.pk and not user.is_staff:
-        if Comment.objects.visible_to(user).filter(pk=comment.pk).exists():
-            raise PermissionDenied("Only the author or staff may delete a comment.")
+    if comment.author_id == user.pk:
+        comment_soft_delete(comment=comment)
+        return
+    if not Comment.objects.visible_to(user).filter(pk=comment.pk).exists():
         raise NotFound(NO_SUCH_COMMENT)
-    comment_soft_delete(comment=comment, actor=user)
+    content_remove(moderator=user, target=comment, reason=reason)
 
 
 # Likes
 
 
 @transaction.atomic
-def post_reaction_toggle(*, user: User, post_id: int) -> tuple[bool, int]:
-    """Likes the post, or unlikes it if liked; returns (liked now, likes now)."""
+def post_reaction_toggle(*, user: User, post_id: int, reacted: bool | None = None) -> tuple[bool, int]:
+    """Likes the post, or unlikes it if liked (``reacted`` True or False: likes or unlikes, idempotent);
+    returns (liked now, likes now)."""
     post = _post_to_act_on(user=user, post_id=post_id)
-    reacted = _toggle(PostReaction, post=post, user=user)
-    return reacted, PostReaction.objects.filter(post=post).count()
+    now = _reaction_set(PostReaction, reacted, post=post, user=user)
+    return now, PostReaction.objects.filter(post=post).count()
 
 
 @transaction.atomic
-def comment_reaction_toggle(*, user: User, comment_id: int) -> tuple[bool, int]:
-    """Likes the comment, or unlikes it if liked; returns (liked now, likes now)."""
+def comment_reaction_toggle(*, user: User, comment_id: int, reacted: bool | None = None) -> tuple[bool, int]:
+    """Likes the comment, or unlikes it if liked (``reacted`` True or False: likes or unlikes, idempotent);
+    returns (liked now, likes now)."""
     comment = _comment_to_act_on(user=user, comment_id=comment_id)
-    reacted = _toggle(CommentReaction, comment=comment, user=user)
-    return reacted, CommentReaction.objects.filter(comment=comment).count()
+    now = _reaction_set(CommentReaction, reacted, comment=comment, user=user)
+    return now, CommentReaction.objects.filter(comment=comment).count()
 
 
 # Reposts
@@ -209,15 +241,14 @@ def comment_set_hidden(*, comment: Comment, hidden: bool) -> bool:
 
 
 @transaction.atomic
-def comment_soft_delete(*, comment: Comment, actor: User) -> bool:
-    """Soft-deletes ``comment`` (its author or staff; 403 for anyone else); False if it already was.
+def comment_soft_delete(*, comment: Comment) -> bool:
+    """Soft-deletes ``comment``; False if it already was. No permission check: ``comment_delete``
+    and the moderation services decide who may.
 
     Unlike ``comment_delete`` (the API's, which answers 404 for a deleted
     comment), this is idempotent, and the conditional UPDATE decides, so
     concurrent deletes report one change.
     """
-    if comment.author_id != actor.pk and not actor.is_staff:
-        raise PermissionDenied("Only the author or staff may delete a comment.")
     moment = timezone.now()
     deleted = Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(deleted_at=moment)
     if deleted:

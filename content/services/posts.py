@@ -8,11 +8,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 
 from accounts.models import User
 from content.cashtags import extract_tickers
 from content.models import MAX_MEDIA_PER_POST, POST_MAX_LENGTH, Media, Post, PostTicker, Sentiment, Ticker
+from content.moderation_hooks import content_remove
 from content.reference import reference_tickers
 from content.services.tickers import post_symbols, ticker_counts_add
 from polls.services import poll_clean, poll_create
@@ -145,14 +146,27 @@ def _by_visible_author(post_id: int, **conditions: Any) -> bool:
 
 
 @transaction.atomic
-def post_delete(*, post: Post, actor: User) -> bool:
-    """Soft-deletes ``post`` (its author or staff; 403 for anyone else) and uncounts it.
+def post_delete(*, post: Post, actor: User, reason: str = "") -> bool:
+    """Deletes ``post``: its author, or a moderator with a ``reason`` (403 for anyone else).
+
+    The author needs no reason and leaves no audit entry. Anyone else goes
+    through ``content.moderation_hooks`` (the moderation service: permission,
+    reason, audit log, the open reports on the post closed). False when there
+    was nothing to do.
+    """
+    if post.author_id != actor.pk:
+        return content_remove(moderator=actor, target=post, reason=reason)
+    return post_soft_delete(post=post)
+
+
+@transaction.atomic
+def post_soft_delete(*, post: Post) -> bool:
+    """Soft-deletes ``post`` and uncounts it; no permission check (``post_delete`` and the
+    moderation services decide who may).
 
     Idempotent: deleting a deleted post changes nothing and returns False. The
     conditional UPDATE decides, so concurrent deletes count down once.
     """
-    if post.author_id != actor.pk and not actor.is_staff:
-        raise PermissionDenied("Only the author or staff can delete this post.")
     deleted = Post.objects.filter(pk=post.pk, deleted_at__isnull=True).update(deleted_at=timezone.now())
     if deleted:
         User.objects.filter(pk=post.author_id).update(posts_count=F("posts_count") - 1)

@@ -11,6 +11,7 @@ from accounts.tests.factories import UserFactory
 from content.models import Comment
 from content.tests.factories import PostFactory
 from content.tests.factories_interactions import CommentFactory, CommentReactionFactory, assert_problem
+from moderation.models import ModerationAction
 from social.tests.factories import BlockFactory
 
 pytestmark = pytest.mark.django_db
@@ -354,24 +355,38 @@ def test_author_deletes_their_comment(auth_client, api_client, user, post):
     assert ids(api_client.get(comments_url(post.pk))) == [str(reply.pk)]
 
 
-def test_staff_delete_anyones_comment(client_for, staff_user, post):
+def test_staff_without_the_moderation_permission_cannot_delete_someone_elses_comment(client_for, staff_user, post):
     comment = CommentFactory(post=post)
 
-    assert client_for(staff_user).delete(comment_url(comment.pk)).status_code == 204
+    response = client_for(staff_user).delete(comment_url(comment.pk), {"reason": "I say so."}, format="json")
+
+    assert_problem(response, 403)
     comment.refresh_from_db()
-    assert comment.deleted_at is not None
+    assert comment.deleted_at is None
+    assert not ModerationAction.objects.exists()
 
 
-def test_staff_delete_a_hidden_comment(client_for, staff_user, post):
+def test_staff_get_404_for_a_hidden_comment_of_someone_else(client_for, staff_user, post):
     comment = CommentFactory(post=post, is_hidden=True)
 
-    assert client_for(staff_user).delete(comment_url(comment.pk)).status_code == 204
+    assert_problem(client_for(staff_user).delete(comment_url(comment.pk), {"reason": "Spam."}, format="json"), 404)
+    comment.refresh_from_db()
+    assert comment.deleted_at is None
+
+
+def test_the_author_deletes_their_hidden_comment(auth_client, user, post):
+    comment = CommentFactory(post=post, author=user, is_hidden=True)
+
+    assert auth_client.delete(comment_url(comment.pk)).status_code == 204
+    comment.refresh_from_db()
+    assert comment.deleted_at is not None
+    assert not ModerationAction.objects.exists()
 
 
 def test_another_user_cannot_delete_a_comment(auth_client, other_user, post):
     comment = CommentFactory(post=post, author=other_user)
 
-    assert_problem(auth_client.delete(comment_url(comment.pk)), 403)
+    assert_problem(auth_client.delete(comment_url(comment.pk), {"reason": "Spam."}, format="json"), 403)
     comment.refresh_from_db()
     assert comment.deleted_at is None
 

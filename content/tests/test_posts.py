@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from content import moderation_hooks
 from content.models import Media, Post, PostTicker, Ticker
 from content.tests.factories import PostFactory
 from content.tests.factories_interactions import (
@@ -25,6 +26,7 @@ from content.tests.helpers_posts import (
     minutes_ago,
     tag,
 )
+from moderation.models import ModerationAction
 from polls.models import Poll, PollVote
 from polls.tests.factories import PollFactory
 from social.tests.factories import BlockFactory, MuteFactory
@@ -438,27 +440,41 @@ def test_author_deletes_a_post(auth_client, api_client, user):
     assert user.posts_count == 0
 
 
-def test_staff_deletes_someone_elses_post(client_for, staff_user, user):
+def test_staff_without_the_moderation_permission_cannot_delete_someone_elses_post(client_for, staff_user, user):
     post = PostFactory(author=user)
     user.posts_count = 1
     user.save(update_fields=["posts_count"])
 
-    response = client_for(staff_user).delete(post_url(post.pk))
+    response = client_for(staff_user).delete(post_url(post.pk), {"reason": "I say so."}, format="json")
 
-    assert response.status_code == 204
+    assert_problem(response, 403)
     post.refresh_from_db()
-    assert post.deleted_at is not None
+    assert post.deleted_at is None
     user.refresh_from_db()
-    assert user.posts_count == 0
+    assert user.posts_count == 1
+    assert not ModerationAction.objects.exists()
+
+
+def test_without_a_moderation_service_plugged_in_only_the_author_deletes(client_for, user, monkeypatch):
+    monkeypatch.setattr(moderation_hooks, "_remover", None)
+    superuser = UserFactory(is_staff=True, is_superuser=True, posts_count=1)
+    post, own = PostFactory(author=user), PostFactory(author=superuser)
+
+    assert_problem(client_for(superuser).delete(post_url(post.pk), {"reason": "Spam."}, format="json"), 403)
+    assert client_for(superuser).delete(post_url(own.pk)).status_code == 204
+
+    assert Post.objects.filter(deleted_at__isnull=True).get() == post
+    assert not ModerationAction.objects.exists()
 
 
 def test_another_user_cannot_delete_a_post(client_for, user, other_user):
     post = PostFactory(author=user)
 
-    assert_problem(client_for(other_user).delete(post_url(post.pk)), 403)
+    assert_problem(client_for(other_user).delete(post_url(post.pk), {"reason": "Spam."}, format="json"), 403)
 
     post.refresh_from_db()
     assert post.deleted_at is None
+    assert not ModerationAction.objects.exists()
 
 
 def test_delete_needs_sign_in(api_client, user):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from content.models import CommentReaction, Post, PostReaction
 from content.querysets import post_viewer_flags
+from content.services import interactions
 from content.tests.factories import PostFactory
 from content.tests.factories_interactions import (
     CommentFactory,
@@ -82,10 +83,44 @@ def test_one_may_like_ones_own_post(auth_client, user):
     assert auth_client.post(post_url(own.pk)).json() == {"reacted": True, "count": 1}
 
 
-def test_a_post_body_is_ignored(auth_client, post):
-    response = auth_client.post(post_url(post.pk), {"reacted": False, "count": 99})
+def test_a_body_cannot_set_the_count(auth_client, post):
+    response = auth_client.post(post_url(post.pk), {"count": 99, "user": 1})
 
     assert response.json() == {"reacted": True, "count": 1}
+
+
+@pytest.mark.parametrize("liked_before", [False, True])
+@pytest.mark.parametrize("wanted", [True, False])
+def test_an_explicit_like_or_unlike_is_idempotent(auth_client, user, post, liked_before, wanted):
+    if liked_before:
+        PostReactionFactory(post=post, user=user)
+
+    answers = [auth_client.post(post_url(post.pk), {"reacted": wanted}, format="json") for _ in range(2)]
+
+    assert [r.status_code for r in answers] == [200, 200]
+    assert [r.json() for r in answers] == [{"reacted": wanted, "count": int(wanted)}] * 2
+    assert PostReaction.objects.filter(post=post, user=user).count() == int(wanted)
+
+
+def test_an_explicit_comment_like_is_idempotent(auth_client, user, comment):
+    answers = [auth_client.post(comment_url(comment.pk), {"reacted": True}, format="json") for _ in range(2)]
+
+    assert [r.json() for r in answers] == [{"reacted": True, "count": 1}] * 2
+    assert CommentReaction.objects.filter(comment=comment, user=user).count() == 1
+
+
+@pytest.mark.parametrize("reacted", [None, "maybe", [True]])
+def test_a_bad_reacted_is_400_naming_it(auth_client, post, reacted):
+    assert_problem(auth_client.post(post_url(post.pk), {"reacted": reacted}, format="json"), 400, "reacted")
+    assert not PostReaction.objects.exists()
+
+
+def test_a_toggle_that_never_gets_its_turn_gives_up_with_409(auth_client, post, monkeypatch):
+    # As if another toggle of the same user always removed the like between this one's insert and delete.
+    monkeypatch.setattr(interactions, "_insert_once", lambda model, **fields: False)
+
+    assert_problem(auth_client.post(post_url(post.pk)), 409)
+    assert not PostReaction.objects.exists()
 
 
 def test_anonymous_cannot_like_a_post(api_client, post):

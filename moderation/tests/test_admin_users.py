@@ -60,7 +60,7 @@ def test_suspending_asks_for_a_reason_first(moderator, admin_client_for):
     response = act(admin_client_for(moderator), "suspend_users", [target])
 
     assert response.status_code == 200
-    assert response.templates[0].name == "admin/moderation/user_action_reason.html"
+    assert response.templates[0].name == "admin/moderation/action_reason.html"
     assert f'name="_selected_action" value="{target.pk}"'.encode() in response.content
     target.refresh_from_db()
     assert not target.is_suspended
