@@ -25,6 +25,7 @@ from accounts.models import User
 from content.models import COMMENT_MAX_LENGTH, Bookmark, Comment, CommentReaction, Post, PostReaction, Repost
 from content.services.posts import post_create
 from core.exceptions import Conflict
+from core.textnorm import text_normalise
 from social.querysets import is_blocked_either_way
 
 # Ids beyond a bigint are nobody's; asking the database would be an error, not a 404.
@@ -94,7 +95,7 @@ def _toggle(model: type[models.Model], **fields: Any) -> bool:
 @transaction.atomic
 def comment_create(*, author: User, post_id: int, content: str, parent_id: int | None = None) -> Comment:
     """A comment on a post, or a reply to a comment of the same post that the author can see."""
-    content = content.strip()
+    content = text_normalise(content)  # invisible characters neither pass for text nor count
     if not content:
         raise ValidationError({"content": ["A comment cannot be empty."]})
     if len(content) > COMMENT_MAX_LENGTH:

@@ -15,13 +15,15 @@ from content.cashtags import extract_tickers
 from content.models import MAX_MEDIA_PER_POST, POST_MAX_LENGTH, Media, Post, PostTicker, Sentiment, Ticker
 from content.reference import reference_tickers
 from content.services.tickers import post_symbols, ticker_counts_add
+from core.textnorm import text_normalise
 from polls.services import poll_clean, poll_create
 
 NO_SUCH_QUOTED_POST = "No such post, or you cannot see it."
 
 
 def _clean_content(content: Any) -> str:
-    text = content.strip() if isinstance(content, str) else ""
+    # Normalised first, so invisible characters neither pass for text nor count towards the length.
+    text = text_normalise(content) if isinstance(content, str) else ""
     if not 1 <= len(text) <= POST_MAX_LENGTH:
         raise ValidationError({"content": [f"A post is 1-{POST_MAX_LENGTH} characters (after trimming)."]})
     return text
