@@ -706,7 +706,10 @@ class _Seeder:
         self.next_poll_id = _next_id(Poll)
         self.next_option_id = _next_id(PollOption)
         Ticker.objects.bulk_create(
-            [Ticker(symbol=s, name=name, created_at=self.at(USER_WINDOW)) for s, name in reference_tickers().items()],
+            [
+                Ticker(symbol=s, name=name, is_listed=True, created_at=self.at(USER_WINDOW))
+                for s, name in reference_tickers().items()
+            ],
             batch_size=BATCH_SIZE,
             ignore_conflicts=True,
         )

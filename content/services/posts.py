@@ -65,13 +65,13 @@ def _quotable(*, author: User, quoted_post_id: int) -> Post:
 
 
 def ticker_symbols_ensure(symbols: Sequence[str]) -> None:
-    """Creates the tickers not seen before, named from the reference list when known.
+    """Creates the tickers not seen before: listed and named when on the reference list, else unlisted.
 
     ``ignore_conflicts`` makes it race-safe: a symbol created concurrently is simply kept.
     """
     names = reference_tickers()
     Ticker.objects.bulk_create(
-        [Ticker(symbol=symbol, name=names.get(symbol, "")) for symbol in symbols],
+        [Ticker(symbol=symbol, name=names.get(symbol, ""), is_listed=symbol in names) for symbol in symbols],
         ignore_conflicts=True,
     )
 
