@@ -1,8 +1,8 @@
-"""Reference data shipped with the code: well-known US-listed symbols and their company names.
+"""Reference data shipped with the code: US-listed symbols and their company names.
 
-The shipped file is the default reference list of listed symbols: ``load_tickers`` (or, for the
-rows that existed then, migration ``content.0006``) marks them listed in the database, and a
-listed symbol nobody has mentioned yet is found from the file without a row.
+The shipped files (``content/data/README.md``) are the default reference list of listed symbols:
+``load_tickers`` (or, for the rows that existed then, migration ``content.0006``) marks them listed
+in the database, and a listed symbol nobody has mentioned yet is found from them without a row.
 """
 
 from __future__ import annotations
@@ -14,7 +14,12 @@ from pathlib import Path
 from content.cashtags import SYMBOL_RE
 from content.models import Ticker
 
-TICKERS_CSV = Path(__file__).resolve().parent / "data" / "tickers.csv"
+DATA = Path(__file__).resolve().parent / "data"
+# Well-known stocks and ETFs, written by hand (the demo data set talks about these).
+TICKERS_CSV = DATA / "tickers.csv"
+# The other members of the main US indices, generated once (content/data/README.md).
+INDEX_MEMBERS_CSV = DATA / "tickers_index_members.csv"
+SHIPPED = (TICKERS_CSV, INDEX_MEMBERS_CSV)
 NAME_MAX_LENGTH = Ticker._meta.get_field("name").max_length or 200
 
 
@@ -41,9 +46,15 @@ def read_tickers_csv(path: Path) -> dict[str, str]:
 
 
 @cache
+def well_known_tickers() -> dict[str, str]:
+    """The hand-written part of the shipped list, ``{"AAPL": "Apple Inc.", ...}``; read once per process."""
+    return read_tickers_csv(TICKERS_CSV)
+
+
+@cache
 def reference_tickers() -> dict[str, str]:
-    """The shipped list, ``{"AAPL": "Apple Inc.", ...}`` in file order; read once per process.
+    """The whole shipped list: the well-known symbols, then the index members; read once per process.
 
     Treat the result as read-only: it is shared by every caller.
     """
-    return read_tickers_csv(TICKERS_CSV)
+    return {symbol: name for path in SHIPPED for symbol, name in read_tickers_csv(path).items()}

@@ -7,7 +7,8 @@ from django.db import migrations, models
 from django.db.models import Count
 
 # The reference list shipped at this migration; later changes are loaded by `load_tickers`.
-TICKERS_CSV = Path(__file__).resolve().parent.parent / "data" / "tickers.csv"
+DATA = Path(__file__).resolve().parent.parent / "data"
+SHIPPED = (DATA / "tickers.csv", DATA / "tickers_index_members.csv")
 
 
 def mark_listed_and_count_authors(apps, schema_editor):
@@ -19,8 +20,10 @@ def mark_listed_and_count_authors(apps, schema_editor):
     """
     Ticker = apps.get_model("content", "Ticker")
     PostTicker = apps.get_model("content", "PostTicker")
-    with TICKERS_CSV.open(encoding="utf-8", newline="") as file:
-        listed = [row["symbol"] for row in csv.DictReader(file)]
+    listed = []
+    for path in SHIPPED:
+        with path.open(encoding="utf-8", newline="") as file:
+            listed += [row["symbol"] for row in csv.DictReader(file)]
     Ticker.objects.filter(symbol__in=listed).update(is_listed=True)
     counts = (
         PostTicker.objects.filter(

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.tests.factories import UserFactory
 from content.models import Ticker
-from content.reference import TICKERS_CSV, reference_tickers
+from content.reference import reference_tickers
 from content.search import search_tickers
 from content.services.posts import post_create
 
@@ -35,14 +35,17 @@ def test_the_shipped_list_is_loaded_by_default_and_a_second_run_changes_nothing(
     Ticker.objects.filter(symbol="AAPL").update(is_listed=False, name="")  # as made before the list knew it
 
     assert load() == (
-        f"Loaded {len(shipped)} symbols from {TICKERS_CSV}: {len(shipped) - 1} created, 1 newly listed, 1 renamed."
+        f"Loaded {len(shipped)} symbols from tickers.csv, tickers_index_members.csv: "
+        f"{len(shipped) - 1} created, 1 newly listed, 1 renamed."
     )
     assert Ticker.objects.count() == len(shipped)
     assert not Ticker.objects.filter(is_listed=False).exists()
     assert dict(Ticker.objects.values_list("symbol", "name")) == shipped
     assert Ticker.objects.get(symbol="AAPL").post_count == 1  # the counters are left alone
 
-    assert load() == f"Loaded {len(shipped)} symbols from {TICKERS_CSV}: 0 created, 0 newly listed, 0 renamed."
+    assert load().endswith(
+        f"{len(shipped)} symbols from tickers.csv, tickers_index_members.csv: 0 created, 0 newly listed, 0 renamed."
+    )
 
 
 def test_a_file_lists_new_symbols_and_renames_without_touching_the_others(tmp_path):
@@ -63,6 +66,16 @@ def test_a_file_lists_new_symbols_and_renames_without_touching_the_others(tmp_pa
     }
     assert [ticker.symbol for ticker in search_tickers(term="NEWCO", limit=10)] == ["NEWCO"]
     assert search_tickers(term="OTHER", limit=10) == []
+
+
+def test_several_files_load_together_the_later_name_winning(tmp_path):
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("symbol,name\nONE,One Inc.\nTWO,Two Inc.\n", encoding="utf-8")
+    second.write_text("symbol,name\nTWO,Two Corp.\n", encoding="utf-8")
+
+    assert load(str(first), str(second)) == "Loaded 2 symbols from a.csv, b.csv: 2 created, 0 newly listed, 0 renamed."
+
+    assert dict(Ticker.objects.values_list("symbol", "name")) == {"ONE": "One Inc.", "TWO": "Two Corp."}
 
 
 def test_an_empty_name_in_the_file_keeps_the_rows_name(tmp_path):
