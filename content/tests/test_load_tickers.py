@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from io import StringIO
 from pathlib import Path
 
@@ -105,3 +106,18 @@ def test_a_bad_file_is_refused_naming_the_line_and_nothing_is_loaded(tmp_path, t
 def test_a_missing_file_is_refused(tmp_path):
     with pytest.raises(CommandError, match="No such file"):
         load(str(tmp_path / "nope.csv"))
+
+
+def test_the_migration_lists_existing_rows_on_the_shipped_list_and_counts_the_others_authors():
+    from django.apps import apps
+
+    migration = importlib.import_module("content.migrations.0006_ticker_is_listed_authors_count")
+    for author in UserFactory.create_batch(2):
+        post_create(author=author, content="$AAPL and $ZQX")
+    # As the rows were before the migration: no flag, no count.
+    Ticker.objects.update(is_listed=False, authors_count=0)
+
+    migration.mark_listed_and_count_authors(apps, None)
+
+    rows = {t.symbol: (t.is_listed, t.authors_count) for t in Ticker.objects.all()}
+    assert rows == {"AAPL": (True, 0), "ZQX": (False, 2)}
