@@ -175,6 +175,9 @@ IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", 40_000_000, minimum=1)
 PROFILE_PICTURE_SIZE = 512
 # Soft-deleted posts and comments are kept this many days, then `purge_deleted_content` removes them.
 CONTENT_RETENTION_DAYS = env.int("CONTENT_RETENTION_DAYS", 30, minimum=1)
+# A symbol not on the reference list (`load_tickers`) shows in search and trending only once this many
+# distinct active, unsuspended members have visible posts mentioning it (content.services.tickers).
+TICKER_MIN_AUTHORS = env.int("TICKER_MIN_AUTHORS", 5, minimum=1)
 
 # Security headers; `check --deploy` is clean with DEBUG=false and a real key.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

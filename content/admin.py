@@ -28,9 +28,10 @@ from content.models import (
 
 @admin.register(Ticker)
 class TickerAdmin(admin.ModelAdmin):
-    list_display = ("symbol", "name", "post_count", "created_at")
+    list_display = ("symbol", "name", "is_listed", "post_count", "authors_count", "created_at")
+    list_filter = ("is_listed",)
     search_fields = ("symbol", "name")
-    readonly_fields = ("post_count",)
+    readonly_fields = ("post_count", "authors_count")
 
 
 class PostTickerInline(admin.TabularInline):

@@ -74,7 +74,7 @@ from content.models import (
     Ticker,
     WatchlistItem,
 )
-from content.reference import reference_tickers
+from content.reference import reference_tickers, well_known_tickers
 from content.services.tickers import ticker_posts_recount
 from moderation.models import Reason, Report, TargetType
 from polls.models import MIN_OPTIONS, Poll, PollOption, PollVote
@@ -557,7 +557,7 @@ class _Seeder:
         self.n_users = users
         self.n_posts = posts
         self.result = SeedResult()
-        self.symbols = list(reference_tickers())
+        self.symbols = list(well_known_tickers())
         self.known_symbols = set(self.symbols)
         self.symbol_cum_weights = list(accumulate(float(HOT_TICKERS.get(s, 1)) for s in self.symbols))
         self.adapt_datetime = connection.ops.adapt_datetimefield_value
@@ -706,7 +706,10 @@ class _Seeder:
         self.next_poll_id = _next_id(Poll)
         self.next_option_id = _next_id(PollOption)
         Ticker.objects.bulk_create(
-            [Ticker(symbol=s, name=name, created_at=self.at(USER_WINDOW)) for s, name in reference_tickers().items()],
+            [
+                Ticker(symbol=s, name=name, is_listed=True, created_at=self.at(USER_WINDOW))
+                for s, name in reference_tickers().items()
+            ],
             batch_size=BATCH_SIZE,
             ignore_conflicts=True,
         )

@@ -21,7 +21,7 @@ class Sentiment(models.TextChoices):
 
 
 class Ticker(models.Model):
-    """A stock symbol (`AAPL`, `BRK.B`), made on its first mention."""
+    """A stock symbol (`AAPL`, `BRK.B`), made on its first mention or by `load_tickers`."""
 
     symbol = models.CharField(max_length=8, primary_key=True)
     name = models.CharField(max_length=200, blank=True)
@@ -30,6 +30,16 @@ class Ticker(models.Model):
         default=0,
         help_text="Visible posts mentioning it: kept by the post and moderation services, "
         "recounted exactly by `refresh_metrics`.",
+    )
+    is_listed = models.BooleanField(
+        default=False,
+        help_text="On the reference list of listed symbols (`load_tickers`): shown in search and trending at once. "
+        "Any other symbol shows there only once `TICKER_MIN_AUTHORS` distinct members mention it.",
+    )
+    authors_count = models.PositiveIntegerField(
+        default=0,
+        help_text="Distinct active, unsuspended authors of visible posts mentioning it; kept for unlisted "
+        "tickers only (listed ones need no threshold) by the post and moderation services and `refresh_metrics`.",
     )
 
     objects = TickerQuerySet.as_manager()
@@ -45,6 +55,11 @@ class Ticker(models.Model):
 
     def __str__(self) -> str:
         return self.symbol
+
+    @property
+    def is_discoverable(self) -> bool:
+        """Whether search and trending may show it (the rule of ``content.querysets.discoverable``)."""
+        return self.is_listed or self.authors_count >= settings.TICKER_MIN_AUTHORS
 
 
 class Post(models.Model):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -29,6 +30,18 @@ COUNTED_MENTION = Q(
 )
 
 
+def discoverable(prefix: str = "") -> Q:
+    """The tickers search and trending may show (``prefix`` reaches them through a relation, e.g. ``"ticker__"``).
+
+    Listed symbols at once; any other symbol once ``TICKER_MIN_AUTHORS`` distinct active,
+    unsuspended members have visible posts mentioning it (``Ticker.authors_count``). So typing
+    ``$ANYTHING`` makes a ticker page and a link, but one account, or a handful of sock puppets,
+    cannot put a made-up symbol in front of everyone; a real new listing that people talk about
+    crosses the threshold within its first few posts.
+    """
+    return Q(**{f"{prefix}is_listed": True}) | Q(**{f"{prefix}authors_count__gte": settings.TICKER_MIN_AUTHORS})
+
+
 def mention_count(queryset: models.QuerySet[Any]) -> Coalesce:
     """``COALESCE((SELECT COUNT(*) ... ), 0)``: a correlated count, one per outer row."""
     counted = queryset.order_by().values("ticker_id").annotate(n=Count("*")).values("n")
@@ -36,6 +49,10 @@ def mention_count(queryset: models.QuerySet[Any]) -> Coalesce:
 
 
 class TickerQuerySet(models.QuerySet["Ticker"]):
+    def discoverable(self) -> TickerQuerySet:
+        """Tickers search and trending may show: see :func:`discoverable`."""
+        return self.filter(discoverable())
+
     def with_stats(self, *, now: datetime | None = None) -> TickerQuerySet:
         """Annotates ``bullish_count``/``bearish_count``: visible posts tagged each way in the 24
         hours before ``now`` (``post_count``, over all time, is a counter on the row).

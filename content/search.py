@@ -13,10 +13,12 @@ tiers, best first:
   company name (or one of its words) starts with it; within a tier shorter
   symbols first (``AA`` before ``AAPL``), then alphabetically.
 
-Tickers known only from the reference list (``content.reference``), which
-have no row until someone mentions them, are found too and shown with no
-activity: a search for "nvidia" finds NVDA before anyone posted about it.
-Nothing is created by reading.
+Only tickers that may be shown everywhere (``content.querysets.discoverable``):
+listed symbols, and unlisted ones once ``TICKER_MIN_AUTHORS`` distinct members
+mention them. Listed symbols known only from the shipped reference list
+(``content.reference``), which have no row until someone mentions them or
+``load_tickers`` runs, are found too and shown with no activity: a search for
+"nvidia" finds NVDA before anyone posted about it. Nothing is created by reading.
 
 On PostgreSQL the ``LIKE 'term%'`` and ``LIKE '% term%'`` conditions are
 served by the trigram GIN indexes of migration ``content.0002`` on
@@ -125,7 +127,8 @@ def search_tickers(*, term: str, limit: int, now: datetime | None = None) -> lis
     Two queries whatever the result: the ranked candidates with a row, then
     the stats of the chosen ones. The reference list is matched in memory and
     merged in; a symbol from it without a row is an unsaved ``Ticker`` with
-    zero activity.
+    zero activity, one whose row is not discoverable (unlisted since, or
+    mentioned before the list knew it and ``load_tickers`` not run yet) is left out.
     """
     wanted, needle = term.upper(), term.lower()
     # The database's best `limit` and every reference match together hold the best `limit` overall.
@@ -138,14 +141,19 @@ def search_tickers(*, term: str, limit: int, now: datetime | None = None) -> lis
     if not chosen:
         return []
     found = {ticker.symbol: ticker for ticker in Ticker.objects.filter(symbol__in=chosen).with_stats(now=now)}
-    return [_named(found[symbol]) if symbol in found else _reference_only(symbol) for symbol in chosen]
+    return [
+        _named(found[symbol]) if symbol in found else _reference_only(symbol)
+        for symbol in chosen
+        if symbol not in found or found[symbol].is_discoverable
+    ]
 
 
 def ranked_tickers(*, term: str) -> QuerySet[Ticker, tuple[str, int]]:
-    """``(symbol, search_rank)`` of every ticker row matching ``term``, best first."""
+    """``(symbol, search_rank)`` of every discoverable ticker row matching ``term``, best first."""
     wanted, needle = term.upper(), term.lower()
     return (
-        Ticker.objects.alias(name_lower=Lower("name"))
+        Ticker.objects.discoverable()
+        .alias(name_lower=Lower("name"))
         .filter(Q(symbol__startswith=wanted) | Q(name_lower__startswith=needle) | Q(name_lower__contains=f" {needle}"))
         .annotate(
             search_rank=Case(
@@ -164,7 +172,9 @@ def find_ticker(raw_symbol: str, *, now: datetime | None = None) -> Ticker | Non
     """The ticker ``raw_symbol`` names (``$aapl`` → AAPL) with its activity, or None.
 
     A symbol without a row but on the reference list is an unsaved ``Ticker``
-    with zero activity; a malformed or unknown symbol is None. One query.
+    with zero activity; a malformed or unknown symbol is None. An unlisted
+    symbol someone mentioned has its page (``is_listed`` False) even before it
+    is discoverable: its posts link to it. One query.
     """
     symbol = symbol_normalise(raw_symbol)
     if symbol is None:
@@ -187,6 +197,6 @@ def _named(ticker: Ticker) -> Ticker:
 
 
 def _reference_only(symbol: str) -> Ticker:
-    ticker = Ticker(symbol=symbol, name=reference_tickers()[symbol])
+    ticker = Ticker(symbol=symbol, name=reference_tickers()[symbol], is_listed=True)
     ticker.post_count = ticker.bullish_count = ticker.bearish_count = 0  # type: ignore[attr-defined]
     return ticker

@@ -16,7 +16,9 @@ start, so a fresh burst beats an older one of the same size. ``mentions`` is the
 number of visible posts mentioning the ticker in the window. Order: score
 (to 6 decimals), then more mentions, then the symbol. A mention counts when its
 post is visible to everyone (``content.querysets.COUNTED_MENTION``: not
-deleted, not hidden, by an active and unsuspended author).
+deleted, not hidden, by an active and unsuspended author). Only discoverable
+tickers trend (``content.querysets.discoverable``): listed symbols, and
+unlisted ones once ``TICKER_MIN_AUTHORS`` distinct members mention them.
 
 Where the numbers come from
 ---------------------------
@@ -59,7 +61,7 @@ from django.db.models.functions import Power, TruncHour
 from django.utils import timezone
 
 from content.models import PostTicker, RollupWatermark, Sentiment, Ticker, TickerHourlyMentions
-from content.querysets import COUNTED_MENTION
+from content.querysets import COUNTED_MENTION, discoverable
 from content.search import with_reference_names
 
 TRENDING_DEFAULT_HOURS = 24
@@ -216,7 +218,9 @@ def trending_scores(*, hours: int, limit: int, now: datetime) -> list[Trend]:
     """The ``limit`` highest-scoring tickers of the window of ``hours`` at ``now`` (formula above).
 
     Two queries: the watermark, then one statement summing, per ticker, the roll-up rows of the
-    window's rolled-up hours and the live per-hour rows of the others (a UNION ALL).
+    window's rolled-up hours and the live per-hour rows of the others (a UNION ALL). Only
+    discoverable tickers (``content.querysets.discoverable``) take part; the roll-up keeps every
+    ticker, so one that becomes discoverable trends with its whole window at once.
     """
     start, end = trending_window(hours=hours, now=now)
     rolled = rolled_up_span()
@@ -233,13 +237,20 @@ def trending_scores(*, hours: int, limit: int, now: datetime) -> list[Trend]:
         stored_from, stored_until = max(start, rolled[0]), min(end, rolled[1])
         if stored_from < stored_until:
             parts.append(
-                TickerHourlyMentions.objects.filter(hour__gte=stored_from, hour__lt=stored_until)
+                TickerHourlyMentions.objects.filter(
+                    discoverable("ticker__"), hour__gte=stored_from, hour__lt=stored_until
+                )
                 .annotate(weight=weight())
                 .values_list("ticker_id", "mentions", "weight")
             )
         live = [(a, b) for a, b in ((start, min(end, rolled[0])), (max(start, rolled[1]), end)) if a < b]
     if live:
-        parts.append(hourly_rows(live).annotate(weight=weight()).values_list("ticker_id", "mentions", "weight"))
+        parts.append(
+            hourly_rows(live)
+            .filter(discoverable("ticker__"))
+            .annotate(weight=weight())
+            .values_list("ticker_id", "mentions", "weight")
+        )
 
     rows_sql, params = parts[0].union(*parts[1:], all=True).query.sql_with_params()
     # Django cannot GROUP BY over a subquery in FROM, hence this one wrapping statement. Scores are

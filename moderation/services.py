@@ -32,6 +32,7 @@ from content.services.interactions import comment_set_hidden, comment_soft_delet
 from content.services.posts import post_set_hidden, post_soft_delete
 from content.services.tickers import author_tickers_recount
 from core.exceptions import Conflict
+from core.textnorm import visible_text
 from moderation.models import ModerationAction, Report, ReportStatus, TargetType
 from moderation.querysets import ReportQuerySet
 from social.querysets import visible_profiles
@@ -66,6 +67,7 @@ def report_create(*, reporter: User, target_type: str, target_id: int, reason: s
     report on it. The partial unique constraints decide that last one, so two
     concurrent identical reports make one row and one ``Conflict``.
     """
+    details = visible_text(details, field="details")
     kind = TargetType(target_type)
     target = _visible_target(kind, target_id, reporter)
     if target is None:

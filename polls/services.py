@@ -12,6 +12,7 @@ from rest_framework.exceptions import ValidationError
 
 from accounts.models import User
 from core.exceptions import Conflict
+from core.textnorm import text_normalise
 from polls.models import (
     MAX_DURATION_HOURS,
     MAX_OPTIONS,
@@ -30,7 +31,7 @@ def poll_clean(*, options: Sequence[Any], duration_hours: Any) -> tuple[list[str
     Changes nothing, so ``post_create`` can check a poll before it writes.
     """
     errors: dict[str, list[str]] = {}
-    cleaned = [option.strip() if isinstance(option, str) else option for option in options]
+    cleaned = [text_normalise(option) if isinstance(option, str) else option for option in options]
     if not MIN_OPTIONS <= len(cleaned) <= MAX_OPTIONS:
         errors["options"] = [f"A poll has {MIN_OPTIONS} to {MAX_OPTIONS} options."]
     elif not all(isinstance(option, str) and 1 <= len(option) <= OPTION_MAX_LENGTH for option in cleaned):

@@ -42,6 +42,7 @@ from accounts.models import User
 from accounts.tokens import SESSION_CLAIM, refresh_session_of, session_mark_ended, session_mark_restamped
 from core.exceptions import Conflict
 from core.net import hash_ip
+from core.textnorm import text_normalise, visible_text
 
 logger = logging.getLogger(__name__)
 
@@ -218,6 +219,7 @@ def user_register(
 ) -> User:
     """Creates a member. Taken email or username (ignoring case) is decided by the database constraints."""
     email = User.objects.normalize_email(email).lower()
+    display_name = visible_text(display_name, field="display_name")
     user = User(email=email, username=username, display_name=display_name)
     _check_password(password, user=user, field="password")
     user.set_password(password)
@@ -401,7 +403,7 @@ def external_user_get_or_create(
         defaults: dict[str, Any] = {
             "email": user_email,
             "username": _external_username(user_email, force_suffix=attempt > 0),
-            "display_name": (display_name or "").strip()[:50],
+            "display_name": text_normalise(display_name or "")[:50],
             "onboarded": False,
             # Unusable: these users sign in with the provider, never with a password of ours.
             "password": make_password(None),

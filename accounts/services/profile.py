@@ -23,6 +23,7 @@ from accounts.validators import interest_validator
 from core.exceptions import Conflict
 from core.geo import country_for_ip
 from core.net import hash_ip
+from core.textnorm import visible_text
 
 MAX_INTERESTS = 20
 # `settings` is the frontend's own bag of preferences: a JSON object, small and shallow.
@@ -113,6 +114,10 @@ def profile_update(
     """
     if settings is not None:
         settings = settings_validate(settings)
+    if display_name is not None:
+        display_name = visible_text(display_name, field="display_name")
+    if bio is not None:
+        bio = visible_text(bio, field="bio")
     changes = {
         "display_name": display_name,
         "bio": bio,
@@ -177,6 +182,8 @@ def user_onboard(
     Interests, when given, replace the current ones in the same transaction.
     """
     wanted = interests_normalise(interests) if interests is not None else None
+    if display_name is not None:
+        display_name = visible_text(display_name, field="display_name")
     # Fails fast before the lookup; the constraint still decides in _onboarding_save.
     if User.objects.filter(Exact(Lower("username"), username.lower())).exclude(pk=user.pk).exists():
         raise Conflict(USERNAME_TAKEN, code="username_taken")

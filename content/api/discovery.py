@@ -43,7 +43,8 @@ class SearchView(APIView):
             "out. `viewer` flags as on a profile.\n\n"
             "Tickers, best first: the symbol is `q`, the symbol starts with `q` (shorter first), the company name "
             "or one of its words starts with `q`. Well-known symbols nobody has posted about yet are found too, "
-            "with `post_count` 0.\n\n"
+            "with `post_count` 0. A symbol not on the reference list of listed symbols (`listed` false) is found "
+            "only once enough distinct members have posted about it.\n\n"
             "A blank `q` (or only `$`/`#`), one over 100 characters, an unknown `type` or a `limit` outside "
             "1-50 is a 400 naming the parameter; an empty `type=` or `limit=` takes the default."
         ),
@@ -72,7 +73,9 @@ class TrendingTickersView(APIView):
         description=(
             "The tickers most talked about in the last `hours` (default 24), highest score first, at most "
             f"`limit` (default 10) and not paginated. {SCORE_FORMULA} Deleted and hidden posts, and posts by "
-            "suspended users, do not count. Past hours are read from an hourly roll-up: a post of the current hour "
+            "suspended users, do not count; a symbol not on the reference list of listed symbols trends only "
+            "once enough distinct members have posted about it. Past hours are read from an hourly roll-up: a "
+            "post of the current hour "
             "that is deleted or hidden (or whose author is suspended) stops counting at once, an older one when the "
             "roll-up is next refreshed (`refresh_metrics`, run every few minutes). The list is the same for "
             f"everyone and may be up to {TRENDING_CACHE_SECONDS} seconds old. "
@@ -101,7 +104,8 @@ class TickerDetailView(APIView):
         description=(
             "A ticker with its activity. The symbol matches ignoring case and a leading `$` or `#` "
             "(`%23` in a URL). A well-known symbol nobody has posted about yet is a 200 with `post_count` 0; "
-            "any other unknown or malformed symbol is a 404."
+            "a symbol off the reference list that someone posted about is a 200 with `listed` false (even before "
+            "search and trending show it); any other unknown or malformed symbol is a 404."
         ),
         parameters=[
             OpenApiParameter("symbol", str, OpenApiParameter.PATH, description="A symbol such as `AAPL` or `BRK.B`.")

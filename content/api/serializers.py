@@ -36,10 +36,17 @@ class TickerSerializer(ModelSerializer):
     name = StrictCharField(read_only=True, allow_null=True, help_text="The company name, when known.")
     post_count = serializers.IntegerField(read_only=True, help_text="Visible posts mentioning the ticker.")
     sentiment = TickerSentimentSerializer(source="*", read_only=True)
+    listed = serializers.BooleanField(
+        source="is_listed",
+        read_only=True,
+        help_text="On the reference list of listed symbols. Any `$SYMBOL` in a post makes a ticker with a page, "
+        "but an unlisted one shows in search and trending only once enough distinct members mention it "
+        "(`TICKER_MIN_AUTHORS`, 5 by default).",
+    )
 
     class Meta:
         model = Ticker
-        fields = ["symbol", "name", "post_count", "sentiment"]
+        fields = ["symbol", "name", "post_count", "sentiment", "listed"]
         read_only_fields = fields
 
     def to_representation(self, instance: Ticker) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from content.models import COMMENT_MAX_LENGTH, Bookmark, Comment, CommentReactio
 from content.moderation_hooks import content_remove
 from content.services.posts import post_create
 from core.exceptions import Conflict
+from core.textnorm import text_normalise
 from social.querysets import is_blocked_either_way
 
 # Ids beyond a bigint are nobody's; asking the database would be an error, not a 404.
@@ -120,7 +121,7 @@ def _reaction_set(model: type[models.Model], reacted: bool | None, **fields: Any
 @transaction.atomic
 def comment_create(*, author: User, post_id: int, content: str, parent_id: int | None = None) -> Comment:
     """A comment on a post, or a reply to a comment of the same post that the author can see."""
-    content = content.strip()
+    content = text_normalise(content)  # invisible characters neither pass for text nor count
     if not content:
         raise ValidationError({"content": ["A comment cannot be empty."]})
     if len(content) > COMMENT_MAX_LENGTH:

@@ -16,13 +16,15 @@ from content.models import MAX_MEDIA_PER_POST, POST_MAX_LENGTH, Media, Post, Pos
 from content.moderation_hooks import content_remove
 from content.reference import reference_tickers
 from content.services.tickers import post_symbols, ticker_counts_add
+from core.textnorm import text_normalise
 from polls.services import poll_clean, poll_create
 
 NO_SUCH_QUOTED_POST = "No such post, or you cannot see it."
 
 
 def _clean_content(content: Any) -> str:
-    text = content.strip() if isinstance(content, str) else ""
+    # Normalised first, so invisible characters neither pass for text nor count towards the length.
+    text = text_normalise(content) if isinstance(content, str) else ""
     if not 1 <= len(text) <= POST_MAX_LENGTH:
         raise ValidationError({"content": [f"A post is 1-{POST_MAX_LENGTH} characters (after trimming)."]})
     return text
@@ -64,13 +66,13 @@ def _quotable(*, author: User, quoted_post_id: int) -> Post:
 
 
 def ticker_symbols_ensure(symbols: Sequence[str]) -> None:
-    """Creates the tickers not seen before, named from the reference list when known.
+    """Creates the tickers not seen before: listed and named when on the reference list, else unlisted.
 
     ``ignore_conflicts`` makes it race-safe: a symbol created concurrently is simply kept.
     """
     names = reference_tickers()
     Ticker.objects.bulk_create(
-        [Ticker(symbol=symbol, name=names.get(symbol, "")) for symbol in symbols],
+        [Ticker(symbol=symbol, name=names.get(symbol, ""), is_listed=symbol in names) for symbol in symbols],
         ignore_conflicts=True,
     )
 

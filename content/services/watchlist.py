@@ -14,6 +14,7 @@ from rest_framework.exceptions import ValidationError
 
 from accounts.models import User
 from content.models import Ticker, WatchlistItem
+from content.services.posts import ticker_symbols_ensure
 
 WATCHLIST_MAX = 200
 # The same shape as the `ticker_symbol_format` constraint on Ticker.symbol.
@@ -47,7 +48,8 @@ def watchlist_add(*, user: User, symbol: str) -> tuple[WatchlistItem, bool]:
         return existing, False
     if WatchlistItem.objects.filter(user=user).count() >= WATCHLIST_MAX:
         raise ValidationError({"symbol": [f"A watchlist holds at most {WATCHLIST_MAX} tickers; remove one first."]})
-    ticker, _ = Ticker.objects.get_or_create(symbol=normalised)
+    ticker_symbols_ensure([normalised])  # listed and named when on the reference list, as a post would make it
+    ticker = Ticker.objects.get(symbol=normalised)
     try:
         with transaction.atomic():
             return WatchlistItem.objects.create(user=user, ticker=ticker), True

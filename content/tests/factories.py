@@ -19,6 +19,8 @@ class TickerFactory(DjangoModelFactory):
 
     symbol = factory.Sequence(lambda n: "T" + "".join(chr(65 + int(d)) for d in str(n))[:4])
     name = factory.LazyAttribute(lambda o: f"{o.symbol} Corp.")
+    # A ticker as tests mostly mean one: on the reference list. Pass is_listed=False for a made-up symbol.
+    is_listed = True
 
 
 class PostFactory(DjangoModelFactory):

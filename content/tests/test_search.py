@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/search"
 NONE = dict.fromkeys(RELATIONSHIP_FLAGS, False)
-NO_ACTIVITY = {"post_count": 0, "sentiment": {"bullish": 0, "bearish": 0}}
+NO_ACTIVITY = {"post_count": 0, "sentiment": {"bullish": 0, "bearish": 0}, "listed": True}
 
 
 def usernames(response) -> list[str]:
@@ -206,7 +206,13 @@ def test_ticker_results_carry_their_activity_and_reference_name(api_client, refe
     response = api_client.get(URL, {"q": "$aap"})
 
     assert response.json()["tickers"] == [
-        {"symbol": "AAPL", "name": "Apple Inc.", "post_count": 2, "sentiment": {"bullish": 1, "bearish": 1}},
+        {
+            "symbol": "AAPL",
+            "name": "Apple Inc.",
+            "post_count": 2,
+            "sentiment": {"bullish": 1, "bearish": 1},
+            "listed": True,
+        },
     ]
     # The exact symbol (reference-only), a symbol prefix, then a company name.
     assert symbols(api_client.get(URL, {"q": "#App", "type": "tickers"})) == ["APP", "APPS", "AAPL"]

@@ -28,7 +28,7 @@ from content.models import (
     Ticker,
     WatchlistItem,
 )
-from content.reference import reference_tickers
+from content.reference import reference_tickers, well_known_tickers
 from moderation.models import Report, ReportStatus, TargetType
 from polls.models import Poll, PollOption, PollVote
 from social.models import Block, Follow, Mute
@@ -276,7 +276,8 @@ def test_seed_demo_refuses_bad_arguments(args: list[str], message: str) -> None:
 def test_reference_tickers_are_valid_symbols_with_names() -> None:
     tickers = reference_tickers()
 
-    assert 150 <= len(tickers) <= 400
+    assert 150 <= len(well_known_tickers()) <= 400 < 1000 <= len(tickers)
+    assert well_known_tickers().keys() <= tickers.keys()
     assert tickers["AAPL"] == "Apple Inc."
     assert {"BRK.B", "BF.B"} <= tickers.keys()
     assert all(SYMBOL_RE.match(symbol) and name for symbol, name in tickers.items())

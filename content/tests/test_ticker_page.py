@@ -11,7 +11,7 @@ from content.tests.factories import TickerFactory, mention
 pytestmark = pytest.mark.django_db
 
 PROBLEM = "application/problem+json"
-NO_ACTIVITY = {"post_count": 0, "sentiment": {"bullish": 0, "bearish": 0}}
+NO_ACTIVITY = {"post_count": 0, "sentiment": {"bullish": 0, "bearish": 0}, "listed": True}
 
 
 def url(symbol: str) -> str:
@@ -45,6 +45,7 @@ def test_a_ticker_shows_its_name_and_activity(api_client, django_assert_max_num_
         "name": "Tesla, Inc.",
         "post_count": 5,
         "sentiment": {"bullish": 2, "bearish": 1},
+        "listed": True,
     }
 
 
@@ -73,9 +74,9 @@ def test_a_row_made_without_a_name_shows_the_reference_name(api_client):
 
 
 def test_a_ticker_unknown_to_the_reference_list_shows_a_null_name(api_client):
-    TickerFactory(symbol="ZZZZ", name="")
+    TickerFactory(symbol="ZZZZ", name="", is_listed=False)
 
-    assert api_client.get(url("ZZZZ")).json() == {"symbol": "ZZZZ", "name": None, **NO_ACTIVITY}
+    assert api_client.get(url("ZZZZ")).json() == {"symbol": "ZZZZ", "name": None, **NO_ACTIVITY, "listed": False}
 
 
 def test_a_well_formed_but_unknown_symbol_is_a_404(api_client):

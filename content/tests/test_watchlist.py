@@ -50,14 +50,21 @@ def test_watchlist_lists_tickers_newest_first_with_their_activity(auth_client, u
 
     assert response.status_code == 200
     assert response.json() == [
-        {"symbol": "TSLA", "name": None, "post_count": 0, "sentiment": {"bullish": 0, "bearish": 0}},
+        {"symbol": "TSLA", "name": None, "post_count": 0, "sentiment": {"bullish": 0, "bearish": 0}, "listed": True},
         {
             "symbol": "BRK.B",
             "name": "Berkshire Hathaway Inc. Class B",
             "post_count": 0,
             "sentiment": {"bullish": 0, "bearish": 0},
+            "listed": True,
         },
-        {"symbol": "AAPL", "name": "Apple Inc.", "post_count": 5, "sentiment": {"bullish": 2, "bearish": 1}},
+        {
+            "symbol": "AAPL",
+            "name": "Apple Inc.",
+            "post_count": 5,
+            "sentiment": {"bullish": 2, "bearish": 1},
+            "listed": True,
+        },
     ]
 
 
@@ -89,20 +96,28 @@ def test_watchlist_query_count_does_not_grow_with_its_size(auth_client, user, si
 
 
 @pytest.mark.parametrize(
-    ("raw", "symbol"),
-    [("AAPL", "AAPL"), ("$aapl", "AAPL"), ("#Aapl", "AAPL"), (" brk.b ", "BRK.B"), ("$f", "F")],
+    ("raw", "symbol", "name"),
+    [
+        ("AAPL", "AAPL", "Apple Inc."),
+        ("$aapl", "AAPL", "Apple Inc."),
+        ("#Aapl", "AAPL", "Apple Inc."),
+        (" brk.b ", "BRK.B", "Berkshire Hathaway Inc. Class B"),
+        ("$f", "F", "Ford Motor Company"),
+        ("$zzzq", "ZZZQ", None),  # not on the reference list: made unlisted, as a post would make it
+    ],
 )
-def test_adding_a_ticker_creates_it_on_first_use(auth_client, user, other_user, raw, symbol):
+def test_adding_a_ticker_creates_it_on_first_use(auth_client, user, other_user, raw, symbol, name):
     response = auth_client.post(URL, {"symbol": raw}, format="json")
 
     assert response.status_code == 201
     assert response.json() == {
         "symbol": symbol,
-        "name": None,
+        "name": name,
         "post_count": 0,
         "sentiment": {"bullish": 0, "bearish": 0},
+        "listed": name is not None,
     }
-    assert Ticker.objects.filter(symbol=symbol).exists()
+    assert Ticker.objects.filter(symbol=symbol, is_listed=name is not None).exists()
     assert symbols_of(user) == [symbol]
     assert symbols_of(other_user) == []
 
@@ -119,6 +134,7 @@ def test_adding_a_known_ticker_shows_its_name_and_activity(auth_client, user):
         "name": "Microsoft Corporation",
         "post_count": 1,
         "sentiment": {"bullish": 0, "bearish": 1},
+        "listed": True,
     }
     assert Ticker.objects.count() == 1
 
@@ -135,14 +151,13 @@ def test_adding_a_ticker_already_there_answers_200(auth_client, user):
 
 def test_adding_a_ticker_another_request_just_added_answers_200(auth_client, user, monkeypatch):
     # The other request inserts between our check and our insert: the unique constraint decides.
-    real_get_or_create = Ticker.objects.get_or_create
+    real_ensure = watchlist.ticker_symbols_ensure
 
-    def get_or_create_while_another_request_adds(**kwargs):
-        ticker, created = real_get_or_create(**kwargs)
-        WatchlistItem.objects.create(user=user, ticker=ticker)
-        return ticker, created
+    def ensure_while_another_request_adds(symbols):
+        real_ensure(symbols)
+        WatchlistItem.objects.create(user=user, ticker_id=symbols[0])
 
-    monkeypatch.setattr(watchlist.Ticker.objects, "get_or_create", get_or_create_while_another_request_adds)
+    monkeypatch.setattr(watchlist, "ticker_symbols_ensure", ensure_while_another_request_adds)
 
     response = auth_client.post(URL, {"symbol": "AAPL"}, format="json")
 

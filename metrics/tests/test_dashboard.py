@@ -54,7 +54,7 @@ def test_dashboard_refuses_members_who_are_not_staff(client: Client) -> None:
 
 
 def test_dashboard_shows_the_charts_cohorts_and_tickers(staff_browser: Client) -> None:
-    ticker = Ticker.objects.create(symbol="TSLA", name="Tesla, Inc.")
+    ticker = Ticker.objects.create(symbol="TSLA", name="Tesla, Inc.", is_listed=True)
     mention(ticker, hours_ago=1)
 
     response = staff_browser.get(reverse(DASHBOARD))

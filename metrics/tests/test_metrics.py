@@ -193,7 +193,7 @@ def test_trending_lists_the_tickers_of_the_last_day(staff_client: Any, frozen: A
     from content.models import Ticker
     from content.tests.factories import mention
 
-    ticker = Ticker.objects.create(symbol="NVDA", name="NVIDIA Corporation")
+    ticker = Ticker.objects.create(symbol="NVDA", name="NVIDIA Corporation", is_listed=True)
     mention(ticker, hours_ago=2, author=User.objects.get(username="user_a"))
     mention(ticker, hours_ago=30, author=User.objects.get(username="user_c"))
     refresh()
