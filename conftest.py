@@ -9,11 +9,18 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.tests.factories import UserFactory
 from core.testing import moto_s3, s3  # noqa: F401 - shared fixtures: S3 on a moto server
+
+# CI runs the property tests on a fixed sequence of examples (HYPOTHESIS_PROFILE=ci, set by
+# .ci/run), so a red build is reproducible and never a coin toss; local runs keep exploring.
+# No per-example deadline there either: two xdist workers on two cores make timings noisy.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(autouse=True)
