@@ -170,7 +170,12 @@ WHITENOISE_USE_FINDERS = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
-IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", 40_000_000, minimum=1)
+# Pixels are checked from the headers before anything is decoded (see core/images.py).
+# 24 MP per image: a 6000x4000 camera photo; phones save 12 MP (some 24).
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", 24_000_000, minimum=1)
+# Pixels decoded per upload request, all files together (a JPEG counts at the reduced scale it is
+# decoded at): four 12 MP phone photos fit, two PNGs at the per-image maximum about do.
+IMAGE_UPLOAD_MAX_PIXELS = env.int("IMAGE_UPLOAD_MAX_PIXELS", 50_000_000, minimum=1)
 PROFILE_PICTURE_SIZE = 512
 # Soft-deleted posts and comments are kept this many days, then `purge_deleted_content` removes them.
 CONTENT_RETENTION_DAYS = env.int("CONTENT_RETENTION_DAYS", 30, minimum=1)
