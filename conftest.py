@@ -52,6 +52,13 @@ def no_rate_limits(settings: Any) -> None:
 
 
 @pytest.fixture
+def http_settings(settings: Any, no_rate_limits: None) -> None:
+    """For browser tests: the live server speaks plain HTTP; production cookies are Secure-only."""
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+@pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
 

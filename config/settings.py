@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from csp import constants as csp
 
 from config.env import Env
 
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "core.middleware.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.csp.ContentSecurityPolicyMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -171,7 +173,12 @@ WHITENOISE_USE_FINDERS = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
-IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", 40_000_000, minimum=1)
+# Pixels are checked from the headers before anything is decoded (see core/images.py).
+# 24 MP per image: a 6000x4000 camera photo; phones save 12 MP (some 24).
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", 24_000_000, minimum=1)
+# Pixels decoded per upload request, all files together (a JPEG counts at the reduced scale it is
+# decoded at): four 12 MP phone photos fit, two PNGs at the per-image maximum about do.
+IMAGE_UPLOAD_MAX_PIXELS = env.int("IMAGE_UPLOAD_MAX_PIXELS", 50_000_000, minimum=1)
 PROFILE_PICTURE_SIZE = 512
 # Soft-deleted posts and comments are kept this many days, then `purge_deleted_content` removes them.
 CONTENT_RETENTION_DAYS = env.int("CONTENT_RETENTION_DAYS", 30, minimum=1)
@@ -193,6 +200,25 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp, core/csp.py). Pages: the admin and the offline Swagger UI
+# load everything from here; inline <style> blocks carry the request's nonce. Style attributes stay
+# allowed (the dashboard shades its retention cells with them; with img-src 'self' they load nothing).
+CONTENT_SECURITY_POLICY: dict[str, Any] = {
+    "DIRECTIVES": {
+        "default-src": [csp.NONE],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF, csp.NONCE],
+        "style-src-attr": [csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+        "base-uri": [csp.NONE],
+    },
+}
+# Everything else (JSON, problem details, the schema): nothing may load or frame it.
+CONTENT_SECURITY_POLICY_NON_HTML = {"default-src": [csp.NONE], "frame-ancestors": [csp.NONE]}
 CSRF_TRUSTED_ORIGINS = env.origins("CSRF_TRUSTED_ORIGINS")
 
 CORS_ALLOWED_ORIGINS = env.origins("CORS_ALLOWED_ORIGINS")
@@ -273,6 +299,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge from validator.swagger.io: the schema stays here, and the CSP loads nothing from elsewhere.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",

@@ -7,7 +7,11 @@ One pipeline for profile pictures and post media alike:
    content type are never trusted); only JPEG, PNG and WebP are opened at all.
 3. Pixels: ``width * height`` read from the header must not exceed
    ``settings.IMAGE_MAX_PIXELS``; Pillow's own decompression-bomb warning is an
-   error too. Both are checked before the pixels are decoded.
+   error too. Both are checked before the pixels are decoded. The work is then
+   known from the headers alone (``OpenedImage.pixels``: what the decoder will
+   produce, a JPEG at reduced scale when that still covers the output), so a
+   caller handling several files can refuse the lot against
+   ``settings.IMAGE_UPLOAD_MAX_PIXELS`` before decoding any (``pixel_budget_check``).
 4. Decoding: truncated or corrupt files are refused, and so are animated
    images (APNG, animated WebP): silently keeping the first frame would post
    something other than what the user chose. A multi-picture JPEG (MPO, as
@@ -30,8 +34,9 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, cast
 
 from django.conf import settings
 from django.core.files.base import File
@@ -74,25 +79,86 @@ class ProcessedImage:
         return SimpleUploadedFile(name or f"image.{self.extension}", self.content, content_type=self.content_type)
 
 
+@dataclass(frozen=True)
+class OpenedImage:
+    """An upload whose header passed every check; its pixels are not decoded yet."""
+
+    image: Image.Image
+    max_side: int
+    square: bool
+
+    @property
+    def pixels(self) -> int:
+        """How many pixels decoding will produce (a JPEG's reduced scale already applied)."""
+        return self.image.width * self.image.height
+
+    def process(self) -> ProcessedImage:
+        """Decode, orient, convert and re-encode; raises ``InvalidImageError`` for a corrupt body."""
+        try:
+            image = _load(self.image)
+            _apply_orientation(image)
+            image, transparent = _to_rgb(image)
+            if image is not self.image:
+                self.image.close()  # the converted copy is all we need from here
+            image = _square_crop(image, self.max_side) if self.square else _fit(image, self.max_side)
+            return _encode(image, transparent=transparent)
+        finally:
+            # Free the decoded pixels now: a caller holding several opened images
+            # would otherwise keep every one of them in memory until it is done.
+            self.image.close()
+
+
 def process_profile_picture(upload: File | IO[bytes]) -> ProcessedImage:
     """A square centre crop of at most ``PROFILE_PICTURE_SIZE`` px."""
-    side = settings.PROFILE_PICTURE_SIZE
-    return process_image(upload, max_side=side, square=True)
+    return open_profile_picture(upload).process()
 
 
 def process_post_image(upload: File | IO[bytes]) -> ProcessedImage:
     """The whole image, its long side at most ``POST_IMAGE_MAX_SIDE`` px."""
-    return process_image(upload, max_side=POST_IMAGE_MAX_SIDE)
+    return open_post_image(upload).process()
 
 
 def process_image(upload: File | IO[bytes], *, max_side: int, square: bool = False) -> ProcessedImage:
     """Validate ``upload`` and re-encode it; raises ``InvalidImageError`` for anything we refuse."""
+    return open_image(upload, max_side=max_side, square=square).process()
+
+
+def open_profile_picture(upload: File | IO[bytes]) -> OpenedImage:
+    return open_image(upload, max_side=settings.PROFILE_PICTURE_SIZE, square=True)
+
+
+def open_post_image(upload: File | IO[bytes]) -> OpenedImage:
+    return open_image(upload, max_side=POST_IMAGE_MAX_SIDE)
+
+
+def open_image(upload: File | IO[bytes], *, max_side: int, square: bool = False) -> OpenedImage:
+    """Read ``upload`` and check everything its header tells; raises ``InvalidImageError``. Decodes nothing."""
     data = _read_limited(upload, settings.IMAGE_MAX_BYTES)
-    image = _decode(data, max_pixels=settings.IMAGE_MAX_PIXELS, draft_side=max_side)
-    _apply_orientation(image)
-    image, transparent = _to_rgb(image)
-    image = _square_crop(image, max_side) if square else _fit(image, max_side)
-    return _encode(image, transparent=transparent)
+    image = _open(data, max_pixels=settings.IMAGE_MAX_PIXELS)
+    # JPEG only (a no-op for the others): decode at 1/2, 1/4 or 1/8 scale when the
+    # result still covers the output size on both sides.
+    image.draft(None, _output_size(image.size, max_side=max_side, square=square))
+    return OpenedImage(image=image, max_side=max_side, square=square)
+
+
+def pixel_budget_check(images: Sequence[OpenedImage]) -> None:
+    """Refuse files that together would decode to more than ``IMAGE_UPLOAD_MAX_PIXELS``: one request's work."""
+    budget = settings.IMAGE_UPLOAD_MAX_PIXELS
+    if sum(image.pixels for image in images) > budget:
+        raise InvalidImageError(
+            f"The images together have too many pixels (at most {budget:,} in one upload).",
+            code="too_many_pixels",
+        )
+
+
+def _output_size(size: tuple[int, int], *, max_side: int, square: bool) -> tuple[int, int]:
+    """The size ``_square_crop`` or ``_fit`` will make of an image of ``size`` (orientation aside)."""
+    width, height = size
+    scale = min(1.0, max_side / (min(size) if square else max(size)))
+    if square:
+        side = max(1, round(min(size) * scale))
+        return side, side
+    return max(1, round(width * scale)), max(1, round(height * scale))
 
 
 def _read_limited(upload: File | IO[bytes], limit: int) -> bytes:
@@ -116,10 +182,12 @@ def _too_large(limit: int) -> InvalidImageError:
     return InvalidImageError(f"The file is larger than {shown}.", code="too_large")
 
 
-def _decode(data: bytes, *, max_pixels: int, draft_side: int) -> Image.Image:
-    too_many_pixels = InvalidImageError(
-        f"The image has too many pixels (at most {max_pixels:,} allowed).", code="too_many_pixels"
-    )
+def _too_many_pixels(max_pixels: int) -> InvalidImageError:
+    return InvalidImageError(f"The image has too many pixels (at most {max_pixels:,} allowed).", code="too_many_pixels")
+
+
+def _open(data: bytes, *, max_pixels: int) -> Image.Image:
+    """The image with only its header read, once it passed the format, pixel and animation checks."""
     # Pillow warns above Image.MAX_IMAGE_PIXELS and only raises above twice that.
     # (The filter is process-wide until Python 3.14; it only ever makes Pillow stricter.)
     with warnings.catch_warnings():
@@ -129,24 +197,25 @@ def _decode(data: bytes, *, max_pixels: int, draft_side: int) -> Image.Image:
         except UnidentifiedImageError:
             raise InvalidImageError("The file is not a JPEG, PNG or WebP image.", code="unsupported_format") from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise too_many_pixels from None
+            raise _too_many_pixels(max_pixels) from None
         except Exception:  # decoders raise a zoo of types on hostile input
             raise _corrupt() from None
+    if image.width * image.height > max_pixels:
+        raise _too_many_pixels(max_pixels)
+    # A multi-picture JPEG (MPO: phones' HDR gain maps, depth maps) is a still
+    # photo with extras; its first frame is the photo.
+    if image.format != "MPO" and getattr(image, "n_frames", 1) > 1:
+        raise InvalidImageError("Animated images are not supported.", code="animated")
+    return image
 
-        # Only the header has been read so far.
-        if image.width * image.height > max_pixels:
-            raise too_many_pixels
-        # A multi-picture JPEG (MPO: phones' HDR gain maps, depth maps) is a still
-        # photo with extras; its first frame is the photo.
-        if image.format != "MPO" and getattr(image, "n_frames", 1) > 1:
-            raise InvalidImageError("Animated images are not supported.", code="animated")
+
+def _load(image: Image.Image) -> Image.Image:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            # JPEG only: decode at 1/2, 1/4 or 1/8 scale when the result is still
-            # at least ``draft_side`` on both sides; a no-op for other formats.
-            image.draft(None, (draft_side, draft_side))
             image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise too_many_pixels from None
+            raise _too_many_pixels(settings.IMAGE_MAX_PIXELS) from None
         except Exception:  # includes "image file is truncated"
             raise _corrupt() from None
     return image
@@ -172,10 +241,16 @@ def _to_rgb(image: Image.Image) -> tuple[Image.Image, bool]:
     image = _to_srgb(image, target)
     if image.mode != target:
         image = image.convert(target)
-    if target == "RGBA" and image.getchannel("A").getextrema()[0] == 255:
+    if target == "RGBA" and _opaque(image):
         # An alpha channel nobody uses: a JPEG is far smaller.
         return image.convert("RGB"), False
     return image, target == "RGBA"
+
+
+def _opaque(image: Image.Image) -> bool:
+    """No pixel of an ``RGBA`` image is transparent; per-band extrema, without copying the alpha channel."""
+    extrema = cast("tuple[tuple[int, int], ...]", image.getextrema())
+    return extrema[3][0] == 255
 
 
 def _to_srgb(image: Image.Image, target: str) -> Image.Image:
@@ -206,7 +281,11 @@ def _square_crop(image: Image.Image, max_side: int) -> Image.Image:
 
 
 def _fit(image: Image.Image, max_side: int) -> Image.Image:
-    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    # Box-reduce by the largest whole factor first, then LANCZOS for the rest: a
+    # 24 MP PNG costs a third of a full LANCZOS pass (bench/images_bench.py), and a
+    # box filter over whole blocks is a fair downscale. Photos a little over the
+    # size (phones' 4032 px) are not reduced at all.
+    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS, reducing_gap=1.0)
     return image
 
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -149,3 +153,56 @@ def assert_problem(response: Any, status: int, *fields: str) -> dict[str, Any]:
     if fields:
         assert set(body["errors"]) == set(fields), body
     return body
+
+
+# Browser tests: Debian's Chromium driven by Playwright (never a downloaded browser).
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+TIMEOUT_MS = 15_000
+
+
+def _browser_missing() -> str | None:
+    """Why the browser cannot run here, or None."""
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        return f"{CHROMIUM} is missing (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is missing (pip install -r requirements-dev.txt)"
+    return None
+
+
+def require_browser() -> None:
+    """Skips the test when the browser cannot run, or fails it when CI requires the browser."""
+    reason = _browser_missing()
+    if reason:
+        if os.environ.get("PAGESHARE_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"The browser test must run here (PAGESHARE_REQUIRE_BROWSER=1), but {reason}.")
+        pytest.skip(reason)
+
+
+@contextmanager
+def chromium_page(screenshots: Path) -> Iterator[Any]:
+    """A fresh Chromium page; screenshots of each step land in ``screenshots`` for a failed run.
+
+    Playwright's sync API runs an event loop in this thread while it is open,
+    and Django then refuses ORM calls here (and would give them connections of
+    their own, never closed): make every query before or after this block.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context.set_default_timeout(TIMEOUT_MS)
+            tab = context.new_page()
+            tab.screenshots_dir = screenshots  # type: ignore[attr-defined]
+            yield tab
+        finally:
+            browser.close()
+
+
+def snap(page: Any, name: str) -> None:
+    page.screenshot(path=str(page.screenshots_dir / f"{name}.png"), full_page=True)

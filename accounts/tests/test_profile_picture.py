@@ -7,7 +7,7 @@ import re
 import pytest
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import ExifTags, Image
+from PIL import ExifTags, Image, ImageFile
 
 from accounts.services.pictures import profile_picture_delete, profile_picture_set
 from core.testing import assert_problem
@@ -183,6 +183,19 @@ def test_a_file_over_the_byte_limit_is_a_400_naming_file(auth_client, user, sett
     body = assert_problem(post_picture(auth_client, big), 400)
 
     assert body["errors"] == {"file": ["The file is larger than 5 MB."]}
+    assert stored_files(settings) == []
+
+
+def test_a_picture_over_the_pixel_limit_is_a_400_naming_file_without_decoding(auth_client, user, settings, monkeypatch):
+    # 4900 x 4900 = 24,010,000 black one-bit pixels: a few KB of PNG.
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("decoded the pixels"))
+    bomb = image_file("PNG", size=(4900, 4900), name="me.png", mode="1", color=0)
+
+    body = assert_problem(post_picture(auth_client, bomb), 400)
+
+    assert body["errors"] == {"file": ["The image has too many pixels (at most 24,000,000 allowed)."]}
+    user.refresh_from_db()
+    assert not user.profile_picture
     assert stored_files(settings) == []
 
 

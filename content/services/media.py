@@ -1,7 +1,10 @@
 """Post media: uploading images before the post that shows them, and purging the ones never used.
 
 An upload is all-or-nothing. Every image is validated and re-encoded by
-``core.images`` first (no storage or database work until all of them pass),
+``core.images`` first (no storage or database work until all of them pass):
+first every header is checked, each against the per-image pixel limit and all
+together against ``IMAGE_UPLOAD_MAX_PIXELS``, so a hostile set is refused
+before a single pixel is decoded; only then is each decoded and re-encoded,
 then the files are written to storage outside any transaction (no row locks
 held across slow writes), then the rows are created in one transaction. If
 anything fails after the first file is written, every file written so far is
@@ -16,9 +19,10 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import partial
+from typing import TypeVar
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -28,13 +32,16 @@ from rest_framework.exceptions import ValidationError
 
 from accounts.models import User
 from content.models import MAX_MEDIA_PER_POST, Media
-from core.images import InvalidImageError, ProcessedImage, process_post_image
+from core.images import InvalidImageError, OpenedImage, ProcessedImage, open_post_image, pixel_budget_check
 
 logger = logging.getLogger(__name__)
 
 MEDIA_UPLOAD_MAX_FILES = MAX_MEDIA_PER_POST
 MEDIA_UPLOAD_MAX_TOTAL_BYTES = 20 * 1024 * 1024
 PURGE_BATCH_SIZE = 500
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 
 def media_upload(*, owner: User, files: Sequence[UploadedFile]) -> list[Media]:
@@ -120,17 +127,30 @@ def total_too_large_message() -> str:
 
 
 def _process_all(files: Sequence[UploadedFile]) -> list[ProcessedImage]:
-    """Every file re-encoded; a ``ValidationError`` listing every bad one otherwise."""
-    images: list[ProcessedImage] = []
+    """Every file re-encoded; a ``ValidationError`` listing every bad one otherwise.
+
+    The headers of all files are checked before any is decoded: the work a
+    request may cause is bounded up front, not discovered one decode at a time.
+    """
+    opened = _each_or_errors(files, open_post_image)
+    try:
+        pixel_budget_check(opened)
+    except InvalidImageError as exc:
+        raise ValidationError({"files": [exc.message]}, code=exc.code) from exc
+    return _each_or_errors(opened, OpenedImage.process)
+
+
+def _each_or_errors(items: Sequence[Item], step: Callable[[Item], Result]) -> list[Result]:
+    results: list[Result] = []
     errors: list[str] = []
-    for number, file in enumerate(files, start=1):
+    for number, item in enumerate(items, start=1):
         try:
-            images.append(process_post_image(file))
+            results.append(step(item))
         except InvalidImageError as exc:
             errors.append(f"File {number}: {exc.message}")
     if errors:
         raise ValidationError({"files": errors}, code="invalid_image")
-    return images
+    return results
 
 
 def _file_field() -> FileField:

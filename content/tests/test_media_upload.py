@@ -8,7 +8,7 @@ import pytest
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import ExifTags, Image, PngImagePlugin
+from PIL import ExifTags, Image, ImageFile, PngImagePlugin
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 
@@ -158,7 +158,7 @@ def test_no_files_is_a_400_naming_files(auth_client, settings):
 
 
 def test_five_files_are_a_400_naming_files(auth_client, settings, monkeypatch):
-    monkeypatch.setattr(media_services, "process_post_image", _must_not_decode)
+    monkeypatch.setattr(media_services, "open_post_image", _must_not_decode)
 
     body = assert_problem(upload(auth_client, *(image_file() for _ in range(5))), 400, "files")
 
@@ -214,7 +214,7 @@ def test_a_file_over_5_mb_is_a_400_naming_files(auth_client, settings):
 
 def test_a_body_over_20_mb_is_refused_from_its_length_before_it_is_parsed(auth_client, settings, monkeypatch):
     monkeypatch.setattr(MultiPartParser, "parse", _must_not_parse)
-    monkeypatch.setattr(media_services, "process_post_image", _must_not_decode)
+    monkeypatch.setattr(media_services, "open_post_image", _must_not_decode)
     files = [SimpleUploadedFile(f"{n}.jpg", b"\xff\xd8\xff" + b"\0" * (5 * MB + 100 * 1024)) for n in range(4)]
 
     body = assert_problem(upload(auth_client, *files), 400, "files")
@@ -224,7 +224,7 @@ def test_a_body_over_20_mb_is_refused_from_its_length_before_it_is_parsed(auth_c
 
 
 def test_the_combined_limit_is_checked_from_declared_sizes_before_decoding(user, monkeypatch):
-    monkeypatch.setattr(media_services, "process_post_image", _must_not_decode)
+    monkeypatch.setattr(media_services, "open_post_image", _must_not_decode)
     files = [image_file() for _ in range(3)]
     for file in files:
         file.size = 7 * MB  # what the upload handler declared; the bytes are never read
@@ -234,6 +234,54 @@ def test_the_combined_limit_is_checked_from_declared_sizes_before_decoding(user,
 
     assert caught.value.detail == {"files": ["The images together are larger than 20 MB."]}
     assert not Media.objects.exists()
+
+
+def one_bit_png(name, size) -> SimpleUploadedFile:
+    """Black one-bit pixels: a few KB of PNG for tens of millions of pixels, as an attacker sends."""
+    return SimpleUploadedFile(name, image_bytes("PNG", size=size, mode="1", color=0))
+
+
+def test_a_png_just_over_the_pixel_limit_is_refused_before_any_file_is_decoded(auth_client, settings, monkeypatch):
+    decoded = _count_decodes(monkeypatch)
+
+    response = upload(auth_client, image_file("PNG"), one_bit_png("big.png", (4900, 4900)), image_file())
+
+    body = assert_problem(response, 400, "files")
+    assert body["errors"]["files"] == ["File 2: The image has too many pixels (at most 24,000,000 allowed)."]
+    assert decoded == []
+    assert_nothing_kept(settings)
+
+
+def test_files_over_the_pixel_budget_together_are_refused_before_any_is_decoded(auth_client, settings, monkeypatch):
+    # Four 4000 x 4000 PNGs: each under the per-image limit, 64 million pixels together.
+    decoded = _count_decodes(monkeypatch)
+
+    response = upload(auth_client, *(one_bit_png(f"{n}.png", (4000, 4000)) for n in range(4)))
+
+    body = assert_problem(response, 400, "files")
+    assert body["errors"]["files"] == ["The images together have too many pixels (at most 50,000,000 in one upload)."]
+    assert decoded == []
+    assert_nothing_kept(settings)
+
+
+def test_the_pixel_budget_counts_a_jpeg_at_the_scale_it_is_decoded_at(auth_client, settings):
+    # 3 x 6000 x 4000 = 72 MP in the headers, but each JPEG is decoded at half scale: 18 MP in all.
+    response = upload(auth_client, *(image_file(size=(6000, 4000)) for _ in range(3)))
+
+    assert response.status_code == 201, response.content
+    assert [(item["width"], item["height"]) for item in response.json()["media"]] == [(2048, 1365)] * 3
+
+
+def _count_decodes(monkeypatch) -> list[Image.Image]:
+    decoded: list[Image.Image] = []
+    real_load = ImageFile.ImageFile.load
+
+    def load(self):
+        decoded.append(self)
+        return real_load(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", load)
+    return decoded
 
 
 def test_a_storage_failure_midway_deletes_the_files_already_written(user, settings, monkeypatch):

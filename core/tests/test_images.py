@@ -244,6 +244,66 @@ def test_pillows_decompression_bomb_warning_is_an_error_too(settings):
     assert refused(png_header_only(side, side)).code == "too_many_pixels"
 
 
+def test_the_default_limit_refuses_a_png_just_over_24_megapixels_from_its_header(monkeypatch):
+    # 4900 x 4900 = 24,010,000: one-bit black pixels deflate to a few KB.
+    data = encode(Image.new("1", (4900, 4900)), "PNG")
+    assert len(data) < 10_000
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("decoded the pixels"))
+
+    error = refused(data)
+
+    assert error.code == "too_many_pixels"
+    assert str(error) == "The image has too many pixels (at most 24,000,000 allowed)."
+
+
+def test_a_24_megapixel_photo_is_accepted():
+    result = process_post_image(upload(picture("JPEG", size=(6000, 4000))))
+
+    assert (result.width, result.height) == (2048, 1365)
+
+
+@pytest.mark.parametrize(
+    ("size", "decoded"),
+    [
+        ((6000, 4000), (3000, 2000)),  # half scale still covers 2048 x 1365
+        ((4032, 3024), (4032, 3024)),  # half scale would not cover 2048 x 1536
+        ((16000, 1000), (4000, 250)),  # quarter scale covers 2048 x 128
+    ],
+)
+def test_opening_a_jpeg_plans_its_decode_at_the_smallest_scale_that_covers_the_output(size, decoded, monkeypatch):
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("decoded the pixels"))
+
+    opened = images.open_post_image(upload(picture("JPEG", size=size)))
+
+    assert opened.image.size == decoded
+    assert opened.pixels == decoded[0] * decoded[1]
+
+
+def test_a_png_is_decoded_at_full_size():
+    opened = images.open_post_image(upload(picture("PNG", size=(3000, 2000))))
+
+    assert opened.pixels == 3000 * 2000
+
+
+def test_the_pixel_budget_is_the_sum_over_the_files_and_inclusive(settings):
+    opened = [images.open_post_image(upload(picture("PNG", size=size))) for size in [(60, 50), (40, 25)]]
+    settings.IMAGE_UPLOAD_MAX_PIXELS = 60 * 50 + 40 * 25
+    images.pixel_budget_check(opened)
+
+    settings.IMAGE_UPLOAD_MAX_PIXELS -= 1
+    with pytest.raises(InvalidImageError) as caught:
+        images.pixel_budget_check(opened)
+
+    assert caught.value.code == "too_many_pixels"
+    assert str(caught.value) == "The images together have too many pixels (at most 3,999 in one upload)."
+
+
+def test_four_phone_photos_fit_the_default_budget():
+    opened = [images.open_post_image(upload(picture("JPEG", size=(4032, 3024)))) for _ in range(4)]
+
+    images.pixel_budget_check(opened)  # 48,771,072 pixels
+
+
 # Metadata
 
 

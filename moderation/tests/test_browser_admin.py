@@ -12,11 +12,6 @@ Playwright never downloads a browser here: it drives the system's Chromium.
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,58 +21,10 @@ from django.urls import reverse
 from accounts.services.auth import token_pair_issue
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 from content.services.posts import post_create
+from core import testing
+from core.testing import chromium_page, require_browser, snap
 from moderation.models import ModerationAction, Reason, Report, ReportStatus
 from moderation.tests.factories import report_on
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-TIMEOUT_MS = 15_000
-
-
-def _missing() -> str | None:
-    """Why the browser cannot run here, or None."""
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        return f"{CHROMIUM} is missing (apt-get install chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is missing (pip install -r requirements-dev.txt)"
-    return None
-
-
-def _require_browser() -> None:
-    """Skips the test when the browser cannot run, or fails it when CI requires the browser."""
-    reason = _missing()
-    if reason:
-        if os.environ.get("PAGESHARE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"The browser test must run here (PAGESHARE_REQUIRE_BROWSER=1), but {reason}.")
-        pytest.skip(reason)
-
-
-@contextmanager
-def chromium_page(screenshots: Path) -> Iterator[Any]:
-    """A fresh Chromium page; screenshots of each step land in ``screenshots`` for a failed run.
-
-    Playwright's sync API runs an event loop in this thread while it is open,
-    and Django then refuses ORM calls here (and would give them connections of
-    their own, never closed): make every query before or after this block.
-    """
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            context.set_default_timeout(TIMEOUT_MS)
-            tab = context.new_page()
-            tab.screenshots_dir = screenshots  # type: ignore[attr-defined]
-            yield tab
-        finally:
-            browser.close()
-
-
-def snap(page: Any, name: str) -> None:
-    page.screenshot(path=str(page.screenshots_dir / f"{name}.png"), full_page=True)
 
 
 def api_status(method: str, url: str, *, token: str | None = None, **kwargs: Any) -> int:
@@ -90,22 +37,15 @@ def api_status(method: str, url: str, *, token: str | None = None, **kwargs: Any
         return response.status_code
 
 
-@pytest.fixture
-def http_settings(settings: Any, no_rate_limits: None) -> None:
-    # The live server speaks plain HTTP; production cookies are Secure-only.
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-
-
 def test_without_chromium_the_test_skips_unless_ci_requires_the_browser(monkeypatch):
-    monkeypatch.setattr(f"{__name__}.CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.setattr(testing, "CHROMIUM", "/nonexistent/chromium")
     monkeypatch.delenv("PAGESHARE_REQUIRE_BROWSER", raising=False)
     with pytest.raises(pytest.skip.Exception, match="/nonexistent/chromium is missing"):
-        _require_browser()
+        require_browser()
 
     monkeypatch.setenv("PAGESHARE_REQUIRE_BROWSER", "1")
     with pytest.raises(pytest.fail.Exception, match="must run here"):
-        _require_browser()
+        require_browser()
 
 
 @pytest.mark.browser
@@ -113,7 +53,7 @@ def test_without_chromium_the_test_skips_unless_ci_requires_the_browser(monkeypa
 def test_a_moderator_hides_a_post_suspends_its_author_and_sees_the_dashboard(
     live_server, moderator, http_settings, tmp_path
 ):
-    _require_browser()
+    require_browser()
     base = live_server.url
     author = UserFactory(username="pump_pete")
     post = post_create(author=author, content="Guaranteed 10x on $PUMP <b>tonight</b>, DM me")
