@@ -21,7 +21,9 @@ Secrets never reach the table: context keys that look like credentials
 session, csrf; any case, at any depth, inside lists too) become
 ``[scrubbed]``, and so do bearer/basic credentials, JWT-looking strings and
 ``key=value`` pairs with such keys in the message, stack, url and context
-strings. Text is cut to the column sizes (``stack`` to ``STACK_MAX``).
+strings. Text is cut to the column sizes (``stack`` to ``STACK_MAX``) before
+it is scrubbed, and every pattern is linear, so a hostile report costs
+milliseconds, however long it is.
 """
 
 from __future__ import annotations
@@ -63,21 +65,39 @@ REQUEST_ID_MAX = ErrorLog._meta.get_field("request_id").max_length or 128
 
 _SENSITIVE = r"token|password|passwd|secret|authorization|cookie|api[_-]?key|refresh|access|session|csrf|credential"
 SENSITIVE_KEY = re.compile(_SENSITIVE, re.IGNORECASE)
-_AUTH_HEADER_VALUE = re.compile(r"\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]+", re.IGNORECASE)
-_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
-# password=hunter2, ?access_token=abc&..., "apiKey": "abc"
-_KEY_VALUE = re.compile(rf"""([\w.-]*(?:{_SENSITIVE})[\w.-]*)=[^&\s#"',;]*""", re.IGNORECASE)
-_JSON_KEY_VALUE = re.compile(rf"""("[\w.-]*(?:{_SENSITIVE})[\w.-]*"\s*:\s*)"(?:[^"\\]|\\.)*\"""", re.IGNORECASE)
+
+# Every pattern that runs over reported text is linear in its length: a match
+# can only start where a token starts (a lookbehind or a fixed word), and the
+# quantifiers that scan a token are possessive (``++``, ``*+``), so a failed
+# attempt never backtracks into what it scanned, nor rescans it from a later
+# start. ``tests/test_errors_hostile.py`` holds them to it with 1 MB inputs.
+_KEY = rf"(?=[\w.-]*?(?:{_SENSITIVE}))[\w.-]++"  # a whole [\w.-] run containing a sensitive word
+_AUTH_HEADER_VALUE = re.compile(r"\b(Bearer|Basic|Token)\s++[A-Za-z0-9._~+/=-]++", re.IGNORECASE)
+# A JWT, or at the very end of the text its head (the text may have been cut in
+# the middle of one); any other word starting with eyJ is consumed unchanged
+# (``rest``) so that no later start inside it scans it again.
+_JWT = re.compile(
+    r"\beyJ(?:[A-Za-z0-9_-]{4,}+\.[A-Za-z0-9_-]{4,}+\.[A-Za-z0-9_-]*+"
+    r"|[A-Za-z0-9_-]{4,}+(?:\.[A-Za-z0-9_-]*+)?\Z"
+    r"|(?P<rest>[A-Za-z0-9_-]*+))"
+)
+# password=hunter2, ?access_token=abc&...; the key is the whole run (a.b-token=).
+_KEY_VALUE = re.compile(rf"""(?<![\w.-])({_KEY})=[^&\s#"',;]*+""", re.IGNORECASE)
+# "apiKey": "abc"; a string the end of the text cut open counts as ending there.
+_JSON_KEY_VALUE = re.compile(rf"""("{_KEY}"\s*+:\s*+)"(?:[^"\\]++|\\.?)*+(?:"|\Z)""", re.IGNORECASE)
 
 _UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.IGNORECASE)
-_HEX = re.compile(r"\b(?:0x[0-9a-f]+|(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{8,})\b", re.IGNORECASE)
+# Tried only where a word starts; the lookaheads scan that word's leading hex digits.
+_HEX = re.compile(r"\b(?:0x[0-9a-f]++|(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{8,}+)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
 
 # "    at fn (https://host/app.js:1:2)", "    at https://host/app.js:1:2" (V8);
 # "fn@https://host/app.js:1:2", "@https://host/app.js:1:2" (Firefox, Safari).
-_V8_FRAME = re.compile(r"^\s*at\s+(?:(?P<fn>.+?)\s+\()?(?P<file>[^()\s]+?)(?::\d+){1,2}\)?\s*$")
-_GECKO_FRAME = re.compile(r"^\s*(?P<fn>[^@\s]*)@(?P<file>\S+?)(?::\d+){1,2}\s*$")
+# The function name ends on a non-space right before the spaces and "(", so each
+# run of spaces is scanned once, not once per position inside it.
+_V8_FRAME = re.compile(r"^\s*+at\s++(?:(?:(?P<fn>.*?\S)\s++)?\()?(?P<file>[^()\s]+?)(?::\d++){1,2}\)?\s*+$")
+_GECKO_FRAME = re.compile(r"^\s*+(?P<fn>[^@\s]*+)@(?P<file>\S+?)(?::\d++){1,2}\s*+$")
 
 _PROJECT_ROOT = str(Path(settings.BASE_DIR).resolve())
 
@@ -88,7 +108,7 @@ _PROJECT_ROOT = str(Path(settings.BASE_DIR).resolve())
 def scrub_text(text: str) -> str:
     """``text`` with credentials replaced by ``[scrubbed]``."""
     text = _AUTH_HEADER_VALUE.sub(lambda match: f"{match.group(1)} {SCRUBBED}", text)
-    text = _JWT.sub(SCRUBBED, text)
+    text = _JWT.sub(lambda match: match.group() if match.group("rest") is not None else SCRUBBED, text)
     text = _JSON_KEY_VALUE.sub(lambda match: f'{match.group(1)}"{SCRUBBED}"', text)
     return _KEY_VALUE.sub(lambda match: f"{match.group(1)}={SCRUBBED}", text)
 
@@ -188,16 +208,28 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _cut_scrubbed(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, then scrubbed, so no pattern reads more than ``limit``.
+
+    A credential the cut splits is scrubbed all the same: the patterns take the
+    end of the text for the end of a value. Scrubbing can lengthen the text
+    (``[scrubbed]`` is longer than a short secret), hence the second cut.
+    """
+    if len(text) <= limit:
+        return _cut(scrub_text(text), limit)
+    return _cut(scrub_text(text[: limit - 1]) + "…", limit)
+
+
 def _scrub_url(url: str) -> str:
-    """The URL with credentials in its query, and any ``user:password@``, scrubbed."""
-    url = scrub_text(url)
+    """The URL, cut to ``URL_MAX``, with credentials in its query, and any ``user:password@``, scrubbed."""
+    url = _cut_scrubbed(url, URL_MAX)
     try:
         parts = urlsplit(url)
     except ValueError:
         return url
     if "@" in parts.netloc:
-        return urlunsplit(parts._replace(netloc=f"{SCRUBBED}@{parts.netloc.rpartition('@')[2]}"))
-    return url
+        url = urlunsplit(parts._replace(netloc=f"{SCRUBBED}@{parts.netloc.rpartition('@')[2]}"))
+    return _cut(url, URL_MAX)
 
 
 @dataclass(frozen=True)
@@ -278,9 +310,9 @@ def frontend_error_record(
     request_id: str = "",
     user: User | None = None,
 ) -> ErrorLog:
-    """Stores an error the web frontend reported (``POST errors/log``), scrubbed and cut to size."""
-    message = _cut(scrub_text(message), MESSAGE_MAX)
-    stack = _cut(scrub_text(stack), STACK_MAX)
+    """Stores an error the web frontend reported (``POST errors/log``), cut to size and scrubbed."""
+    message = _cut_scrubbed(message, MESSAGE_MAX)
+    stack = _cut_scrubbed(stack, STACK_MAX)
     url = _scrub_url(url)
     return error_log_record(
         occurrence=Occurrence(
@@ -289,7 +321,7 @@ def frontend_error_record(
             message=message,
             place=frontend_place(stack=stack, url=url),
             stack=stack,
-            url=_cut(url, URL_MAX),
+            url=url,
             path=_cut(_url_path(url), PATH_MAX),
             user_agent=_cut(user_agent, USER_AGENT_MAX),
             context=scrub(context or {}),
@@ -301,8 +333,8 @@ def frontend_error_record(
 
 def backend_error_record(*, exc: BaseException, request: HttpRequest | None = None) -> ErrorLog:
     """Stores an unhandled exception of a request (or of no request) with its traceback."""
-    message = _cut(scrub_text(f"{type(exc).__name__}: {_safe_str(exc)}"), MESSAGE_MAX)
-    stack = _cut(scrub_text(_format_exception(exc, exc.__traceback__)), STACK_MAX)
+    message = _cut_scrubbed(f"{type(exc).__name__}: {_safe_str(exc)}", MESSAGE_MAX)
+    stack = _cut_scrubbed(_format_exception(exc, exc.__traceback__), STACK_MAX)
     context: dict[str, Any] = {"exception": f"{type(exc).__module__}.{type(exc).__qualname__}"}
     url = path = user_agent = ""
     request_id = request_id_var.get()
@@ -324,7 +356,7 @@ def backend_error_record(*, exc: BaseException, request: HttpRequest | None = No
             message=message,
             place=backend_place(exc),
             stack=stack,
-            url=_cut(url, URL_MAX),
+            url=url,
             path=_cut(path, PATH_MAX),
             user_agent=_cut(user_agent, USER_AGENT_MAX),
             context=scrub(context),
