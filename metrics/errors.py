@@ -11,10 +11,13 @@ numbers, after scrubbing) and the place:
   (``module:function:line``), else the innermost frame at all.
 
 A new occurrence of a known group increments ``count`` in the database (an F()
-update), moves ``last_seen``, keeps the latest example (message, stack, url,
-context, request id, user), and reopens the group if it was resolved (a
-regression). Concurrent first occurrences are settled by the unique
-fingerprint: the loser of the insert updates the winner's row.
+update) and moves ``last_seen``. A backend occurrence also replaces the example
+(message, stack, url, context, request id, user) with its own and reopens the
+group if it was resolved (a regression). A frontend report, which anyone may
+send, does neither: the group keeps its first example, and only a report from
+a staff user reopens it (staff can also reopen groups in the admin).
+Concurrent first occurrences are settled by the unique fingerprint: the loser
+of the insert updates the winner's row.
 
 Secrets never reach the table: context keys that look like credentials
 (token, password, secret, authorization, cookie, api key, refresh, access,
@@ -260,7 +263,7 @@ def error_log_record(*, occurrence: Occurrence, at: datetime | None = None) -> E
     fingerprint = error_fingerprint(
         source=occurrence.source, level=occurrence.level, message=occurrence.message, place=occurrence.place
     )
-    latest: dict[str, Any] = {
+    example: dict[str, Any] = {
         "message": occurrence.message,
         "stack": occurrence.stack,
         "url": occurrence.url,
@@ -270,16 +273,16 @@ def error_log_record(*, occurrence: Occurrence, at: datetime | None = None) -> E
         "request_id": occurrence.request_id,
         "user": occurrence.user,
     }
+    again: dict[str, Any] = {"count": Least(F("count") + 1, Value(COUNT_MAX)), "last_seen": at}
+    if occurrence.source == ErrorLog.Source.BACKEND:
+        # Our own crash: the latest traceback and request id are the ones to chase.
+        again.update(example)
+    if occurrence.source == ErrorLog.Source.BACKEND or (occurrence.user is not None and occurrence.user.is_staff):
+        # A resolved error that comes back is open again; anyone may report a
+        # frontend error, so only staff's reports reopen one.
+        again.update(resolved=False, resolved_at=None, resolved_by=None)
     for _attempt in range(3):
-        seen_again = ErrorLog.objects.filter(fingerprint=fingerprint).update(
-            count=Least(F("count") + 1, Value(COUNT_MAX)),
-            last_seen=at,
-            # A resolved error that comes back is open again.
-            resolved=False,
-            resolved_at=None,
-            resolved_by=None,
-            **latest,
-        )
+        seen_again = ErrorLog.objects.filter(fingerprint=fingerprint).update(**again)
         if seen_again:
             return ErrorLog.objects.get(fingerprint=fingerprint)
         try:
@@ -291,7 +294,7 @@ def error_log_record(*, occurrence: Occurrence, at: datetime | None = None) -> E
                     first_seen=at,
                     last_seen=at,
                     count=1,
-                    **latest,
+                    **example,
                 )
         except IntegrityError:
             # Someone inserted this group meanwhile: count on their row.

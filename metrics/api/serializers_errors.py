@@ -62,10 +62,11 @@ class ErrorReceiptSerializer(serializers.ModelSerializer):
 
 
 class ErrorLogSerializer(serializers.ModelSerializer):
-    """A group of identical errors, for staff; the example fields are its latest occurrence's."""
+    """A group of identical errors, for staff; the example fields are a frontend group's first occurrence's,
+    a backend group's latest's."""
 
     id = serializers.CharField(read_only=True)
-    user_id = serializers.SerializerMethodField(help_text="The latest occurrence's signed-in user, if any.")
+    user_id = serializers.SerializerMethodField(help_text="The example occurrence's signed-in user, if any.")
     resolved_by_id = serializers.SerializerMethodField()
 
     class Meta:

@@ -123,23 +123,27 @@ def test_long_text_is_cut_to_the_column_sizes(api_client, no_rate_limits):
 # POST errors/log: grouping
 
 
-def test_the_same_error_again_counts_on_its_group_and_keeps_the_latest_example(api_client, no_rate_limits):
+def test_the_same_error_again_counts_on_its_group_and_keeps_the_first_example(api_client, no_rate_limits):
     first = {"message": "Quote 42 failed", "stack": STACK, "url": "https://app.example/a?x=1", "context": {"n": 1}}
     second = {"message": "Quote 97 failed", "stack": STACK, "url": "https://app.example/b", "context": {"n": 2}}
     with time_machine.travel(NOW, tick=False):
-        api_client.post(LOG, first, format="json", HTTP_X_REQUEST_ID="r-1")
+        api_client.post(LOG, first, format="json", HTTP_X_REQUEST_ID="r-1", HTTP_USER_AGENT="First/1")
     with time_machine.travel(NOW + timedelta(hours=1), tick=False):
-        response = api_client.post(LOG, second, format="json", HTTP_X_REQUEST_ID="r-2")
+        response = api_client.post(LOG, second, format="json", HTTP_X_REQUEST_ID="r-2", HTTP_USER_AGENT="Second/2")
 
     assert response.status_code == 201, response.content
     saved = ErrorLog.objects.get()
     assert response.json()["count"] == saved.count == 2
     assert (saved.first_seen, saved.last_seen) == (NOW, NOW + timedelta(hours=1))
-    assert (saved.message, saved.url, saved.request_id, saved.context) == (
-        "Quote 97 failed",
-        "https://app.example/b",
-        "r-2",
-        {"n": 2},
+    # Anyone may report: a later report cannot replace what staff read as the example.
+    assert response.json()["message"] == "Quote 42 failed"
+    assert (saved.message, saved.url, saved.path, saved.request_id, saved.user_agent, saved.context) == (
+        "Quote 42 failed",
+        "https://app.example/a?x=1",
+        "/a",
+        "r-1",
+        "First/1",
+        {"n": 1},
     )
 
 
@@ -173,16 +177,38 @@ def test_a_new_build_of_the_same_bundle_is_the_same_group(no_rate_limits):
     assert make_error("boom", stack=STACK).pk == make_error("boom", stack=rebuilt).pk
 
 
-def test_a_resolved_error_that_comes_back_is_reopened(api_client, staff_user, no_rate_limits):
+def test_a_report_does_not_reopen_a_resolved_group(api_client, client_for, user, staff_user, no_rate_limits):
+    error_log = make_error("boom", url="https://app.example/first")
+    ErrorLog.objects.filter(pk=error_log.pk).update(resolved=True, resolved_at=NOW, resolved_by=staff_user)
+
+    # The same group (same message and page path), with another example.
+    again = {"message": "boom", "url": "https://evil.example/first?planted=1", "context": {"planted": True}}
+    anonymous = api_client.post(LOG, again, format="json")
+    member = client_for(user).post(LOG, again, format="json")
+
+    assert (anonymous.status_code, member.status_code) == (201, 201)
+    assert member.json()["resolved"] is True
+    error_log.refresh_from_db()
+    assert (error_log.resolved, error_log.resolved_at, error_log.resolved_by, error_log.count) == (
+        True,
+        NOW,
+        staff_user,
+        3,
+    )
+    assert (error_log.url, error_log.context, error_log.user) == ("https://app.example/first", {}, None)
+
+
+def test_a_staff_users_report_reopens_a_resolved_group(client_for, staff_user, no_rate_limits):
     error_log = make_error("boom")
     ErrorLog.objects.filter(pk=error_log.pk).update(resolved=True, resolved_at=NOW, resolved_by=staff_user)
 
-    response = api_client.post(LOG, {"message": "boom"}, format="json")
+    response = client_for(staff_user).post(LOG, {"message": "boom"}, format="json")
 
     assert response.status_code == 201, response.content
     assert response.json()["resolved"] is False
     error_log.refresh_from_db()
     assert (error_log.resolved, error_log.resolved_at, error_log.resolved_by, error_log.count) == (False, None, None, 2)
+    assert error_log.user is None  # still the first report's
 
 
 # POST errors/log: scrubbing

@@ -93,6 +93,16 @@ def test_the_same_crash_again_counts_on_one_group(crashing_client, api_client):
     assert (saved.count, saved.request_id, saved.user) == (2, "second", None)
 
 
+def test_a_resolved_crash_that_comes_back_is_reopened_with_the_latest_example(crashing_client, staff_user):
+    crashing_client.get("/api/test/crash", HTTP_X_REQUEST_ID="first")
+    ErrorLog.objects.update(resolved=True, resolved_by=staff_user)
+
+    crashing_client.get("/api/test/crash", HTTP_X_REQUEST_ID="again")
+
+    saved = ErrorLog.objects.get()
+    assert (saved.count, saved.resolved, saved.resolved_by, saved.request_id) == (2, False, None, "again")
+
+
 def test_a_crash_outside_the_api_is_stored_too(client):
     client.raise_request_exception = False
 
