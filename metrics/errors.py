@@ -52,6 +52,7 @@ from django.utils.timezone import now
 
 from accounts.models import User
 from core.logging import request_id_var
+from core.text import json_text_problem, storable
 from metrics.models import ErrorLog
 
 SCRUBBED = "[scrubbed]"
@@ -136,14 +137,15 @@ def json_depth(value: Any, *, limit: int) -> int:
 
 
 def context_problem(context: Any) -> str | None:
-    """Why ``context`` cannot be stored (not an object, too deep, too big), or None."""
+    """Why ``context`` cannot be stored (not an object, too deep, too big, a NUL or lone surrogate in it), or None."""
     if not isinstance(context, dict):
         return "Must be a JSON object."
     if json_depth(context, limit=CONTEXT_MAX_DEPTH) > CONTEXT_MAX_DEPTH:
         return f"Nested deeper than {CONTEXT_MAX_DEPTH} levels."
     if len(json.dumps(context, separators=(",", ":"), default=str).encode()) > CONTEXT_MAX_BYTES:
         return f"At most {CONTEXT_MAX_BYTES // 1024} KB of JSON."
-    return None
+    # PostgreSQL's jsonb cannot hold them: refused rather than silently changed.
+    return json_text_problem(context)
 
 
 # Grouping.
@@ -208,7 +210,8 @@ def _module_of(filename: str) -> str:
 
 
 def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """``text`` cut to ``limit`` characters, storable by PostgreSQL (an exception's message may hold a NUL)."""
+    return storable(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 def _cut_scrubbed(text: str, limit: int) -> str:

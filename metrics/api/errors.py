@@ -70,8 +70,9 @@ class ErrorReportView(APIView):
             "masked, same top stack frame or else page path): the answer is the group with its `count`. A "
             "group keeps its first report as its example; a report never reopens a resolved group unless "
             "a staff user sends it. Long `message`, `stack`, `url` and `user_agent` "
-            "are cut, not refused; a missing or blank `message` and a `context` that is not a JSON object "
-            "(or is over 8 KB or 8 levels deep) are 400s naming the field. Credentials are scrubbed from "
+            "are cut, not refused; a missing or blank `message`, a `context` that is not a JSON object "
+            "(or is over 8 KB or 8 levels deep), and a NUL character or lone surrogate in any text are 400s "
+            "naming the field. Credentials are scrubbed from "
             "`context` keys and from the text before anything is stored."
         ),
         request=ErrorReportSerializer,

@@ -35,7 +35,8 @@ class ErrorReportSerializer(serializers.Serializer):
         default=dict,
         help_text=(
             f"Anything that helps (a JSON object; `null` means none), at most {CONTEXT_MAX_BYTES // 1024} KB "
-            f"serialized and {CONTEXT_MAX_DEPTH} levels deep. Values of keys that look like credentials "
+            f"serialized and {CONTEXT_MAX_DEPTH} levels deep, with no NUL character (U+0000) or lone "
+            "surrogate in any key or string (PostgreSQL stores neither). Values of keys that look like credentials "
             "(token, password, secret, authorization, cookie, api key, refresh, access, session, csrf) are "
             "stored as `[scrubbed]`."
         ),

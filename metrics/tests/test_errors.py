@@ -1,5 +1,6 @@
 """POST errors/log (anyone, throttled), GET errors and PATCH errors/{id}/resolve (staff), and the admin."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -267,10 +268,25 @@ def test_credentials_are_scrubbed_before_storing(api_client, no_rate_limits):
         ({"message": "x", "context": {"blob": "x" * 9000}}, "context"),
         ({"message": "x", "context": {"a": {"b": {"c": {"d": {"e": {"f": {"g": {"h": {"i": 1}}}}}}}}}}, "context"),
         ({"message": "x", "stack": ["at a", "at b"]}, "stack"),
+        # PostgreSQL stores neither a NUL nor a lone surrogate: refused, wherever they are.
+        ({"message": "x", "context": {"note": "a\u0000b"}}, "context"),
+        ({"message": "x", "context": {"a\u0000": 1}}, "context"),
+        ({"message": "x", "context": {"a": [{"b": ["\ud800"]}]}}, "context"),
+        ({"message": "x", "context": {"\udfff": None}}, "context"),
+        ({"message": "x\u0000"}, "message"),
+        ({"message": "x\ud800"}, "message"),
+        ({"message": "x", "stack": "at a\u0000"}, "stack"),
+        ({"message": "x", "url": "https://a.example/\ud800"}, "url"),
+        ({"message": "x", "user_agent": "Agent\u0000"}, "user_agent"),
     ],
 )
 def test_bad_reports_are_400s_naming_the_field(api_client, no_rate_limits, body, field):
-    assert_problem(api_client.post(LOG, body, format="json"), 400, field)
+    api_client.raise_request_exception = False  # a crash must show as a 500 here, not as the exception
+
+    # json.dumps escapes what the test client's UTF-8 encoder cannot (lone surrogates).
+    response = api_client.generic("POST", LOG, json.dumps(body), content_type="application/json")
+
+    assert_problem(response, 400, field)
     assert not ErrorLog.objects.exists()
 
 
