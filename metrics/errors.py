@@ -44,6 +44,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Least
@@ -53,6 +54,7 @@ from django.utils.timezone import now
 from accounts.models import User
 from core.logging import request_id_var
 from core.text import json_text_problem, storable
+from core.throttling import parse_rate
 from metrics.models import ErrorLog
 
 SCRUBBED = "[scrubbed]"
@@ -60,6 +62,9 @@ STACK_MAX = 16_000
 CONTEXT_MAX_BYTES = 8 * 1024
 CONTEXT_MAX_DEPTH = 8
 COUNT_MAX = 2**31 - 1  # PositiveIntegerField's ceiling on PostgreSQL
+# Where anonymous reports go once they may open no more new groups (none of their text is kept).
+OVERFLOW_MESSAGE = "New error groups reported anonymously beyond ERROR_LOG_ANONYMOUS_NEW_GROUPS"
+OVERFLOW_PLACE = "(overflow)"
 
 MESSAGE_MAX = ErrorLog._meta.get_field("message").max_length or 2000
 URL_MAX = ErrorLog._meta.get_field("url").max_length or 2000
@@ -255,6 +260,12 @@ class Occurrence:
     user: User | None = None
 
 
+def occurrence_fingerprint(occurrence: Occurrence) -> str:
+    return error_fingerprint(
+        source=occurrence.source, level=occurrence.level, message=occurrence.message, place=occurrence.place
+    )
+
+
 @transaction.atomic
 def error_log_record(*, occurrence: Occurrence, at: datetime | None = None) -> ErrorLog:
     """Adds an occurrence to its group, creating the group on first sight; returns the group.
@@ -263,9 +274,7 @@ def error_log_record(*, occurrence: Occurrence, at: datetime | None = None) -> E
     occurrences inserts; the other then counts itself on that row.
     """
     at = at or now()
-    fingerprint = error_fingerprint(
-        source=occurrence.source, level=occurrence.level, message=occurrence.message, place=occurrence.place
-    )
+    fingerprint = occurrence_fingerprint(occurrence)
     example: dict[str, Any] = {
         "message": occurrence.message,
         "stack": occurrence.stack,
@@ -316,25 +325,49 @@ def frontend_error_record(
     request_id: str = "",
     user: User | None = None,
 ) -> ErrorLog:
-    """Stores an error the web frontend reported (``POST errors/log``), cut to size and scrubbed."""
+    """Stores an error the web frontend reported (``POST errors/log``), cut to size and scrubbed.
+
+    A report from nobody in particular that would open a new group takes one
+    from the budget all anonymous reporters share (``ERROR_LOG_ANONYMOUS_NEW_GROUPS``);
+    past it, it is counted on the overflow group of its level instead, so
+    random messages from many addresses cannot fill the table.
+    """
     message = _cut_scrubbed(message, MESSAGE_MAX)
     stack = _cut_scrubbed(stack, STACK_MAX)
     url = _scrub_url(url)
-    return error_log_record(
-        occurrence=Occurrence(
-            source=ErrorLog.Source.FRONTEND,
-            level=level,
-            message=message,
-            place=frontend_place(stack=stack, url=url),
-            stack=stack,
-            url=url,
-            path=_cut(_url_path(url), PATH_MAX),
-            user_agent=_cut(user_agent, USER_AGENT_MAX),
-            context=scrub(context or {}),
-            request_id=request_id[:REQUEST_ID_MAX],
-            user=user,
-        )
+    occurrence = Occurrence(
+        source=ErrorLog.Source.FRONTEND,
+        level=level,
+        message=message,
+        place=frontend_place(stack=stack, url=url),
+        stack=stack,
+        url=url,
+        path=_cut(_url_path(url), PATH_MAX),
+        user_agent=_cut(user_agent, USER_AGENT_MAX),
+        context=scrub(context or {}),
+        request_id=request_id[:REQUEST_ID_MAX],
+        user=user,
     )
+    if user is None and not _anonymous_group_allowed(occurrence):
+        occurrence = Occurrence(
+            source=ErrorLog.Source.FRONTEND, level=level, message=OVERFLOW_MESSAGE, place=OVERFLOW_PLACE
+        )
+    return error_log_record(occurrence=occurrence)
+
+
+def _anonymous_group_allowed(occurrence: Occurrence) -> bool:
+    """Whether an anonymous report may be stored as it is: its group exists, or the window's budget has room."""
+    if not settings.RATE_LIMITS_ENABLED:
+        return True
+    if ErrorLog.objects.filter(fingerprint=occurrence_fingerprint(occurrence)).exists():
+        return True
+    limit, period = parse_rate(settings.ERROR_LOG_ANONYMOUS_NEW_GROUPS)
+    key = f"errorlog:anonymous-groups:{int(now().timestamp()) // period}"
+    cache.add(key, 0, timeout=period + 1)
+    try:
+        return bool(cache.incr(key) <= limit)
+    except ValueError:  # the window expired between add() and incr(): a new one begins
+        return True
 
 
 def backend_error_record(*, exc: BaseException, request: HttpRequest | None = None) -> ErrorLog:

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from core.testing import assert_problem
-from metrics.errors import STACK_MAX, frontend_error_record
+from metrics.errors import OVERFLOW_MESSAGE, STACK_MAX, frontend_error_record
 from metrics.models import ErrorLog
 
 pytestmark = pytest.mark.django_db
@@ -332,6 +332,41 @@ def test_reports_are_limited_per_user_when_signed_in(client_for, tight_limit):
 
     assert alice_statuses == [201, 201, 429]
     assert bob_status == 201
+
+
+@pytest.fixture
+def two_new_groups_an_hour(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "error_log": "1000/m"}
+    settings.ERROR_LOG_ANONYMOUS_NEW_GROUPS = "2/h"
+
+
+def test_anonymous_reports_open_a_bounded_number_of_new_groups(api_client, client_for, user, two_new_groups_an_hour):
+    def report(message, client=api_client, level="error"):
+        return client.post(LOG, {"message": message, "level": level, "context": {"m": message}}, format="json")
+
+    with time_machine.travel(NOW, tick=False):
+        opened = [report(f"random {chr(97 + index)}") for index in range(2)]
+        overflowed = [report(f"random {chr(99 + index)}") for index in range(3)]
+        overflowed.append(report("random z", level="warning"))
+        known = report("random a")  # an existing group still counts on itself
+        signed_in = report("from a member", client=client_for(user))  # attributable, limited per user
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        next_hour = report("random n")
+
+    assert {response.status_code for response in [*opened, *overflowed, known, signed_in, next_hour]} == {201}
+    groups = {(row.message, row.level): row for row in ErrorLog.objects.all()}
+    assert set(groups) == {
+        ("random a", "error"),
+        ("random b", "error"),
+        (OVERFLOW_MESSAGE, "error"),
+        (OVERFLOW_MESSAGE, "warning"),
+        ("from a member", "error"),
+        ("random n", "error"),
+    }
+    assert groups["random a", "error"].count == 2
+    overflow = groups[OVERFLOW_MESSAGE, "error"]
+    assert (overflow.count, overflow.context, overflow.stack, overflow.url) == (3, {}, "", "")
+    assert overflowed[0].json()["id"] == str(overflow.pk)
 
 
 # GET errors
