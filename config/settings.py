@@ -366,6 +366,10 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# Error log: how many new frontend error groups anonymous reports may open, all
+# clients together, per period (`count/period`); past it they count on one overflow group.
+ERROR_LOG_ANONYMOUS_NEW_GROUPS = env.str("ERROR_LOG_ANONYMOUS_NEW_GROUPS", "100/h")
+
 # Sentry: on when SENTRY_DSN is set; no personal data unless asked for.
 SENTRY_DSN = env.str("SENTRY_DSN", "")
 SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", "development" if DEBUG else "production")

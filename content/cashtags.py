@@ -14,8 +14,20 @@ from content.models import MAX_TICKERS_PER_POST
 SYMBOL_RE = re.compile(r"^[A-Z]{1,5}(\.[A-Z]{1,2})?\Z")
 
 # Links are removed before looking for tags, so `https://x.com/a#frag` or
-# `https://x.com/?q=$AAPL` never yield a ticker.
-_URL = re.compile(r"(?<![\w$#])(?:[a-z][a-z0-9+.-]*://|www\.)\S*", re.IGNORECASE)
+# `https://x.com/?q=$AAPL` never yield a ticker. A scheme is tried once per run
+# of scheme characters, from the run's start (what precedes the scheme in the
+# run, `keep`, stays: `$AAPL-https://` is a tag and a link), never from every
+# letter inside the run: that rescanned `a.a.a.a...` once per dot (quadratic).
+_URL = re.compile(
+    r"""
+    (?<![a-z0-9+.-])                     # the start of a run of scheme characters
+    (?:(?<![\w$#])(?=[a-z])             # the scheme starts there,
+     |(?P<keep>(?>[a-z0-9+.-]*?[+.-](?=[a-z]))))  # or at the first letter after + . -
+    [a-z0-9+.-]*+://\S*+
+    |(?<![\w$#])www\.\S*+
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
 
 _CASHTAG = re.compile(
     r"""
@@ -29,10 +41,14 @@ _CASHTAG = re.compile(
 )
 
 
+def _unlink(link: re.Match[str]) -> str:
+    return (link.group("keep") or "") + " "
+
+
 def extract_tickers(text: str) -> list[str]:
     """The upper-cased symbols tagged in `text`, unique, in order of first mention, at most 10."""
     symbols: list[str] = []
-    for match in _CASHTAG.finditer(_URL.sub(" ", text)):
+    for match in _CASHTAG.finditer(_URL.sub(_unlink, text)):
         symbol = match.group(1).upper()
         if symbol not in symbols:
             symbols.append(symbol)

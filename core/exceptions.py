@@ -6,7 +6,8 @@ import math
 from http import HTTPStatus
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -21,6 +22,34 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state of the resource."
     default_code = "conflict"
+
+
+class ContentTooLarge(exceptions.APIException):
+    """413: the request is more than the server takes (Django's upload limits)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request is too large."
+    default_code = "too_large"
+
+
+def request_limit_exceeded(exc: BaseException) -> ContentTooLarge | None:
+    """The 413 for a request over one of Django's limits on what it reads (``DATA_UPLOAD_MAX_*``), else None.
+
+    Django raises these while reading the body, wherever that happens (DRF's
+    ``request.data``, a form's ``request.POST``, a multipart upload): the DRF
+    handler and ``ProblemDetailsMiddleware`` both ask here, so every endpoint
+    answers them alike, never as a crash.
+    """
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return ContentTooLarge(f"The request body is over {limit} bytes.", code="too_large")
+    if isinstance(exc, TooManyFieldsSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        return ContentTooLarge(f"The request has more than {limit} fields.", code="too_many_fields")
+    if isinstance(exc, TooManyFilesSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        return ContentTooLarge(f"The request has more than {limit} files.", code="too_many_files")
+    return None
 
 
 def problem(status_code: int, detail: str, *, code: str | None = None, **extra: Any) -> dict[str, Any]:
@@ -81,6 +110,8 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    else:
+        exc = request_limit_exceeded(exc) or exc
 
     response = exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.core.signals import got_request_exception
 from django.http import HttpRequest, HttpResponse
 
-from core.exceptions import PROBLEM_CONTENT_TYPE, problem_response
+from core.exceptions import PROBLEM_CONTENT_TYPE, problem_response, request_limit_exceeded
 from core.logging import request_id_var
 
 logger = logging.getLogger("pageshare.request")
@@ -74,6 +74,12 @@ class ProblemDetailsMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not request.path.startswith("/api/"):
             return None
+        too_large = request_limit_exceeded(exception)
+        if too_large is not None:
+            # The client's doing, not a crash: no error log row, no Sentry event.
+            return problem_response(
+                request, too_large.status_code, str(too_large.detail), code=str(too_large.get_codes())
+            )
         # Sentry and the error log listen to this signal; Django would send it
         # itself had we let the exception through.
         got_request_exception.send(sender=type(self), request=request)

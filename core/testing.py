@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,6 +47,28 @@ def race(call: Callable[[], Any], threads: int = 2, catch: type[BaseException] =
         worker.join(timeout=30)
     assert len(outcomes) == threads, "a racing thread hung or died"
     return outcomes
+
+
+# Hostile text for the regexes that read user input: runs of one character or of a
+# short unit, each a classic trigger of backtracking (a pattern that rescans a run
+# from every position inside it is quadratic on them). Tests repeat each unit, and
+# the units their own pattern cares about, to a length (``hostile``).
+HOSTILE_UNITS = (
+    *("a", "1", "-", ".", " ", "\t", "_", "é", "=", ":", '"', "\\", "$", "#", "@"),
+    *("a.", "a-", "a1-", "a=", ":1"),
+)
+
+
+def hostile(unit: str, size: int) -> str:
+    """``unit`` repeated to about ``size`` characters."""
+    return unit * (size // len(unit))
+
+
+def seconds_taken(call: Callable[[], Any]) -> tuple[Any, float]:
+    """``call()``'s result and the seconds it took: only for the few tests that bound a cost."""
+    started = time.perf_counter()
+    result = call()
+    return result, time.perf_counter() - started
 
 
 # S3: real boto3 HTTP calls against moto's server on loopback (moto is imported only when used).

@@ -11,17 +11,22 @@ numbers, after scrubbing) and the place:
   (``module:function:line``), else the innermost frame at all.
 
 A new occurrence of a known group increments ``count`` in the database (an F()
-update), moves ``last_seen``, keeps the latest example (message, stack, url,
-context, request id, user), and reopens the group if it was resolved (a
-regression). Concurrent first occurrences are settled by the unique
-fingerprint: the loser of the insert updates the winner's row.
+update) and moves ``last_seen``. A backend occurrence also replaces the example
+(message, stack, url, context, request id, user) with its own and reopens the
+group if it was resolved (a regression). A frontend report, which anyone may
+send, does neither: the group keeps its first example, and only a report from
+a staff user reopens it (staff can also reopen groups in the admin).
+Concurrent first occurrences are settled by the unique fingerprint: the loser
+of the insert updates the winner's row.
 
 Secrets never reach the table: context keys that look like credentials
 (token, password, secret, authorization, cookie, api key, refresh, access,
 session, csrf; any case, at any depth, inside lists too) become
 ``[scrubbed]``, and so do bearer/basic credentials, JWT-looking strings and
 ``key=value`` pairs with such keys in the message, stack, url and context
-strings. Text is cut to the column sizes (``stack`` to ``STACK_MAX``).
+strings. Text is cut to the column sizes (``stack`` to ``STACK_MAX``) before
+it is scrubbed, and every pattern is linear, so a hostile report costs
+milliseconds, however long it is.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Least
@@ -47,6 +53,8 @@ from django.utils.timezone import now
 
 from accounts.models import User
 from core.logging import request_id_var
+from core.text import json_text_problem, storable
+from core.throttling import parse_rate
 from metrics.models import ErrorLog
 
 SCRUBBED = "[scrubbed]"
@@ -54,6 +62,9 @@ STACK_MAX = 16_000
 CONTEXT_MAX_BYTES = 8 * 1024
 CONTEXT_MAX_DEPTH = 8
 COUNT_MAX = 2**31 - 1  # PositiveIntegerField's ceiling on PostgreSQL
+# Where anonymous reports go once they may open no more new groups (none of their text is kept).
+OVERFLOW_MESSAGE = "New error groups reported anonymously beyond ERROR_LOG_ANONYMOUS_NEW_GROUPS"
+OVERFLOW_PLACE = "(overflow)"
 
 MESSAGE_MAX = ErrorLog._meta.get_field("message").max_length or 2000
 URL_MAX = ErrorLog._meta.get_field("url").max_length or 2000
@@ -63,21 +74,39 @@ REQUEST_ID_MAX = ErrorLog._meta.get_field("request_id").max_length or 128
 
 _SENSITIVE = r"token|password|passwd|secret|authorization|cookie|api[_-]?key|refresh|access|session|csrf|credential"
 SENSITIVE_KEY = re.compile(_SENSITIVE, re.IGNORECASE)
-_AUTH_HEADER_VALUE = re.compile(r"\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]+", re.IGNORECASE)
-_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
-# password=hunter2, ?access_token=abc&..., "apiKey": "abc"
-_KEY_VALUE = re.compile(rf"""([\w.-]*(?:{_SENSITIVE})[\w.-]*)=[^&\s#"',;]*""", re.IGNORECASE)
-_JSON_KEY_VALUE = re.compile(rf"""("[\w.-]*(?:{_SENSITIVE})[\w.-]*"\s*:\s*)"(?:[^"\\]|\\.)*\"""", re.IGNORECASE)
+
+# Every pattern that runs over reported text is linear in its length: a match
+# can only start where a token starts (a lookbehind or a fixed word), and the
+# quantifiers that scan a token are possessive (``++``, ``*+``), so a failed
+# attempt never backtracks into what it scanned, nor rescans it from a later
+# start. ``tests/test_errors_hostile.py`` holds them to it with 1 MB inputs.
+_KEY = rf"(?=[\w.-]*?(?:{_SENSITIVE}))[\w.-]++"  # a whole [\w.-] run containing a sensitive word
+_AUTH_HEADER_VALUE = re.compile(r"\b(Bearer|Basic|Token)\s++[A-Za-z0-9._~+/=-]++", re.IGNORECASE)
+# A JWT, or at the very end of the text its head (the text may have been cut in
+# the middle of one); any other word starting with eyJ is consumed unchanged
+# (``rest``) so that no later start inside it scans it again.
+_JWT = re.compile(
+    r"\beyJ(?:[A-Za-z0-9_-]{4,}+\.[A-Za-z0-9_-]{4,}+\.[A-Za-z0-9_-]*+"
+    r"|[A-Za-z0-9_-]{4,}+(?:\.[A-Za-z0-9_-]*+)?\Z"
+    r"|(?P<rest>[A-Za-z0-9_-]*+))"
+)
+# password=hunter2, ?access_token=abc&...; the key is the whole run (a.b-token=).
+_KEY_VALUE = re.compile(rf"""(?<![\w.-])({_KEY})=[^&\s#"',;]*+""", re.IGNORECASE)
+# "apiKey": "abc"; a string the end of the text cut open counts as ending there.
+_JSON_KEY_VALUE = re.compile(rf"""("{_KEY}"\s*+:\s*+)"(?:[^"\\]++|\\.?)*+(?:"|\Z)""", re.IGNORECASE)
 
 _UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.IGNORECASE)
-_HEX = re.compile(r"\b(?:0x[0-9a-f]+|(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{8,})\b", re.IGNORECASE)
+# Tried only where a word starts; the lookaheads scan that word's leading hex digits.
+_HEX = re.compile(r"\b(?:0x[0-9a-f]++|(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{8,}+)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
 
 # "    at fn (https://host/app.js:1:2)", "    at https://host/app.js:1:2" (V8);
 # "fn@https://host/app.js:1:2", "@https://host/app.js:1:2" (Firefox, Safari).
-_V8_FRAME = re.compile(r"^\s*at\s+(?:(?P<fn>.+?)\s+\()?(?P<file>[^()\s]+?)(?::\d+){1,2}\)?\s*$")
-_GECKO_FRAME = re.compile(r"^\s*(?P<fn>[^@\s]*)@(?P<file>\S+?)(?::\d+){1,2}\s*$")
+# The function name ends on a non-space right before the spaces and "(", so each
+# run of spaces is scanned once, not once per position inside it.
+_V8_FRAME = re.compile(r"^\s*+at\s++(?:(?:(?P<fn>.*?\S)\s++)?\()?(?P<file>[^()\s]+?)(?::\d++){1,2}\)?\s*+$")
+_GECKO_FRAME = re.compile(r"^\s*+(?P<fn>[^@\s]*+)@(?P<file>\S+?)(?::\d++){1,2}\s*+$")
 
 _PROJECT_ROOT = str(Path(settings.BASE_DIR).resolve())
 
@@ -88,7 +117,7 @@ _PROJECT_ROOT = str(Path(settings.BASE_DIR).resolve())
 def scrub_text(text: str) -> str:
     """``text`` with credentials replaced by ``[scrubbed]``."""
     text = _AUTH_HEADER_VALUE.sub(lambda match: f"{match.group(1)} {SCRUBBED}", text)
-    text = _JWT.sub(SCRUBBED, text)
+    text = _JWT.sub(lambda match: match.group() if match.group("rest") is not None else SCRUBBED, text)
     text = _JSON_KEY_VALUE.sub(lambda match: f'{match.group(1)}"{SCRUBBED}"', text)
     return _KEY_VALUE.sub(lambda match: f"{match.group(1)}={SCRUBBED}", text)
 
@@ -113,14 +142,15 @@ def json_depth(value: Any, *, limit: int) -> int:
 
 
 def context_problem(context: Any) -> str | None:
-    """Why ``context`` cannot be stored (not an object, too deep, too big), or None."""
+    """Why ``context`` cannot be stored (not an object, too deep, too big, a NUL or lone surrogate in it), or None."""
     if not isinstance(context, dict):
         return "Must be a JSON object."
     if json_depth(context, limit=CONTEXT_MAX_DEPTH) > CONTEXT_MAX_DEPTH:
         return f"Nested deeper than {CONTEXT_MAX_DEPTH} levels."
     if len(json.dumps(context, separators=(",", ":"), default=str).encode()) > CONTEXT_MAX_BYTES:
         return f"At most {CONTEXT_MAX_BYTES // 1024} KB of JSON."
-    return None
+    # PostgreSQL's jsonb cannot hold them: refused rather than silently changed.
+    return json_text_problem(context)
 
 
 # Grouping.
@@ -185,19 +215,32 @@ def _module_of(filename: str) -> str:
 
 
 def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """``text`` cut to ``limit`` characters, storable by PostgreSQL (an exception's message may hold a NUL)."""
+    return storable(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def _cut_scrubbed(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, then scrubbed, so no pattern reads more than ``limit``.
+
+    A credential the cut splits is scrubbed all the same: the patterns take the
+    end of the text for the end of a value. Scrubbing can lengthen the text
+    (``[scrubbed]`` is longer than a short secret), hence the second cut.
+    """
+    if len(text) <= limit:
+        return _cut(scrub_text(text), limit)
+    return _cut(scrub_text(text[: limit - 1]) + "…", limit)
 
 
 def _scrub_url(url: str) -> str:
-    """The URL with credentials in its query, and any ``user:password@``, scrubbed."""
-    url = scrub_text(url)
+    """The URL, cut to ``URL_MAX``, with credentials in its query, and any ``user:password@``, scrubbed."""
+    url = _cut_scrubbed(url, URL_MAX)
     try:
         parts = urlsplit(url)
     except ValueError:
         return url
     if "@" in parts.netloc:
-        return urlunsplit(parts._replace(netloc=f"{SCRUBBED}@{parts.netloc.rpartition('@')[2]}"))
-    return url
+        url = urlunsplit(parts._replace(netloc=f"{SCRUBBED}@{parts.netloc.rpartition('@')[2]}"))
+    return _cut(url, URL_MAX)
 
 
 @dataclass(frozen=True)
@@ -217,6 +260,12 @@ class Occurrence:
     user: User | None = None
 
 
+def occurrence_fingerprint(occurrence: Occurrence) -> str:
+    return error_fingerprint(
+        source=occurrence.source, level=occurrence.level, message=occurrence.message, place=occurrence.place
+    )
+
+
 @transaction.atomic
 def error_log_record(*, occurrence: Occurrence, at: datetime | None = None) -> ErrorLog:
     """Adds an occurrence to its group, creating the group on first sight; returns the group.
@@ -225,10 +274,8 @@ def error_log_record(*, occurrence: Occurrence, at: datetime | None = None) -> E
     occurrences inserts; the other then counts itself on that row.
     """
     at = at or now()
-    fingerprint = error_fingerprint(
-        source=occurrence.source, level=occurrence.level, message=occurrence.message, place=occurrence.place
-    )
-    latest: dict[str, Any] = {
+    fingerprint = occurrence_fingerprint(occurrence)
+    example: dict[str, Any] = {
         "message": occurrence.message,
         "stack": occurrence.stack,
         "url": occurrence.url,
@@ -238,16 +285,16 @@ def error_log_record(*, occurrence: Occurrence, at: datetime | None = None) -> E
         "request_id": occurrence.request_id,
         "user": occurrence.user,
     }
+    again: dict[str, Any] = {"count": Least(F("count") + 1, Value(COUNT_MAX)), "last_seen": at}
+    if occurrence.source == ErrorLog.Source.BACKEND:
+        # Our own crash: the latest traceback and request id are the ones to chase.
+        again.update(example)
+    if occurrence.source == ErrorLog.Source.BACKEND or (occurrence.user is not None and occurrence.user.is_staff):
+        # A resolved error that comes back is open again; anyone may report a
+        # frontend error, so only staff's reports reopen one.
+        again.update(resolved=False, resolved_at=None, resolved_by=None)
     for _attempt in range(3):
-        seen_again = ErrorLog.objects.filter(fingerprint=fingerprint).update(
-            count=Least(F("count") + 1, Value(COUNT_MAX)),
-            last_seen=at,
-            # A resolved error that comes back is open again.
-            resolved=False,
-            resolved_at=None,
-            resolved_by=None,
-            **latest,
-        )
+        seen_again = ErrorLog.objects.filter(fingerprint=fingerprint).update(**again)
         if seen_again:
             return ErrorLog.objects.get(fingerprint=fingerprint)
         try:
@@ -259,7 +306,7 @@ def error_log_record(*, occurrence: Occurrence, at: datetime | None = None) -> E
                     first_seen=at,
                     last_seen=at,
                     count=1,
-                    **latest,
+                    **example,
                 )
         except IntegrityError:
             # Someone inserted this group meanwhile: count on their row.
@@ -278,31 +325,55 @@ def frontend_error_record(
     request_id: str = "",
     user: User | None = None,
 ) -> ErrorLog:
-    """Stores an error the web frontend reported (``POST errors/log``), scrubbed and cut to size."""
-    message = _cut(scrub_text(message), MESSAGE_MAX)
-    stack = _cut(scrub_text(stack), STACK_MAX)
+    """Stores an error the web frontend reported (``POST errors/log``), cut to size and scrubbed.
+
+    A report from nobody in particular that would open a new group takes one
+    from the budget all anonymous reporters share (``ERROR_LOG_ANONYMOUS_NEW_GROUPS``);
+    past it, it is counted on the overflow group of its level instead, so
+    random messages from many addresses cannot fill the table.
+    """
+    message = _cut_scrubbed(message, MESSAGE_MAX)
+    stack = _cut_scrubbed(stack, STACK_MAX)
     url = _scrub_url(url)
-    return error_log_record(
-        occurrence=Occurrence(
-            source=ErrorLog.Source.FRONTEND,
-            level=level,
-            message=message,
-            place=frontend_place(stack=stack, url=url),
-            stack=stack,
-            url=_cut(url, URL_MAX),
-            path=_cut(_url_path(url), PATH_MAX),
-            user_agent=_cut(user_agent, USER_AGENT_MAX),
-            context=scrub(context or {}),
-            request_id=request_id[:REQUEST_ID_MAX],
-            user=user,
-        )
+    occurrence = Occurrence(
+        source=ErrorLog.Source.FRONTEND,
+        level=level,
+        message=message,
+        place=frontend_place(stack=stack, url=url),
+        stack=stack,
+        url=url,
+        path=_cut(_url_path(url), PATH_MAX),
+        user_agent=_cut(user_agent, USER_AGENT_MAX),
+        context=scrub(context or {}),
+        request_id=request_id[:REQUEST_ID_MAX],
+        user=user,
     )
+    if user is None and not _anonymous_group_allowed(occurrence):
+        occurrence = Occurrence(
+            source=ErrorLog.Source.FRONTEND, level=level, message=OVERFLOW_MESSAGE, place=OVERFLOW_PLACE
+        )
+    return error_log_record(occurrence=occurrence)
+
+
+def _anonymous_group_allowed(occurrence: Occurrence) -> bool:
+    """Whether an anonymous report may be stored as it is: its group exists, or the window's budget has room."""
+    if not settings.RATE_LIMITS_ENABLED:
+        return True
+    if ErrorLog.objects.filter(fingerprint=occurrence_fingerprint(occurrence)).exists():
+        return True
+    limit, period = parse_rate(settings.ERROR_LOG_ANONYMOUS_NEW_GROUPS)
+    key = f"errorlog:anonymous-groups:{int(now().timestamp()) // period}"
+    cache.add(key, 0, timeout=period + 1)
+    try:
+        return bool(cache.incr(key) <= limit)
+    except ValueError:  # the window expired between add() and incr(): a new one begins
+        return True
 
 
 def backend_error_record(*, exc: BaseException, request: HttpRequest | None = None) -> ErrorLog:
     """Stores an unhandled exception of a request (or of no request) with its traceback."""
-    message = _cut(scrub_text(f"{type(exc).__name__}: {_safe_str(exc)}"), MESSAGE_MAX)
-    stack = _cut(scrub_text(_format_exception(exc, exc.__traceback__)), STACK_MAX)
+    message = _cut_scrubbed(f"{type(exc).__name__}: {_safe_str(exc)}", MESSAGE_MAX)
+    stack = _cut_scrubbed(_format_exception(exc, exc.__traceback__), STACK_MAX)
     context: dict[str, Any] = {"exception": f"{type(exc).__module__}.{type(exc).__qualname__}"}
     url = path = user_agent = ""
     request_id = request_id_var.get()
@@ -324,7 +395,7 @@ def backend_error_record(*, exc: BaseException, request: HttpRequest | None = No
             message=message,
             place=backend_place(exc),
             stack=stack,
-            url=_cut(url, URL_MAX),
+            url=url,
             path=_cut(path, PATH_MAX),
             user_agent=_cut(user_agent, USER_AGENT_MAX),
             context=scrub(context),

@@ -14,6 +14,10 @@ from django.db import connection
 logger = logging.getLogger(__name__)
 
 PROBE_PREFIX = "health-probes/"
+# /health/ready is anonymous and each run writes to the cache and the storage:
+# its answer is kept this long, so a flood of probes costs one run per window.
+READINESS_CACHE_KEY = "health:ready"
+READINESS_CACHE_SECONDS = 5
 
 
 def check_database() -> None:
@@ -54,4 +58,24 @@ def readiness() -> dict[str, str]:
             results[name] = "down"
         else:
             results[name] = "ok"
+    return results
+
+
+def readiness_recent() -> dict[str, str]:
+    """``readiness()`` as run at most ``READINESS_CACHE_SECONDS`` ago (by any worker): for the anonymous probe.
+
+    A cache that is down is no reason to refuse the probe: the checks then run
+    every time (and report the cache down).
+    """
+    try:
+        recent = cache.get(READINESS_CACHE_KEY)
+    except Exception:
+        recent = None
+    if isinstance(recent, dict):
+        return recent
+    results = readiness()
+    try:
+        cache.set(READINESS_CACHE_KEY, results, timeout=READINESS_CACHE_SECONDS)
+    except Exception:
+        logger.warning("could not keep the readiness answer in the cache", exc_info=True)
     return results

@@ -6,6 +6,9 @@ from hypothesis import strategies as st
 
 from content.cashtags import SYMBOL_RE, extract_tickers
 from content.models import MAX_TICKERS_PER_POST
+from core.testing import HOSTILE_UNITS, hostile, seconds_taken
+
+LONG = 50_000
 
 
 @pytest.mark.parametrize(
@@ -21,6 +24,8 @@ from content.models import MAX_TICKERS_PER_POST
         ("$WWW.A is a ticker, www.example.com is a link", ["WWW.A"]),
         ("first line\n$KO\tsecond", ["KO"]),
         ("$C", ["C"]),
+        # A link glued after a tag: the tag stays, the link goes.
+        ("$AAPL-https://x.com/$TSLA", ["AAPL"]),
     ],
 )
 def test_extract_tickers_finds_cashtags_and_hashtags(text: str, expected: list[str]) -> None:
@@ -38,6 +43,7 @@ def test_extract_tickers_finds_cashtags_and_hashtags(text: str, expected: list[s
         "https://x.com/a#frag",
         "https://example.com/?q=$AAPL#top",
         "see www.example.com/#frag",
+        "see...https://x.com/$AAPL 1.http://x.com/#tsla _-ftp://x/$NVDA",
         "abc$AAPL and x#tsla",
         "$$AAPL ##tsla #$NVDA",
         "#earnings #dividends #investing $GOOGLEX",
@@ -116,3 +122,28 @@ amounts = st.one_of(
 @given(st.lists(amounts, max_size=10), st.sampled_from([" ", ", ", " and ", "\n", "; "]))
 def test_extract_tickers_never_finds_amounts(listed: list[str], separator: str) -> None:
     assert extract_tickers(separator.join(listed)) == []
+
+
+# Long hostile text (the link pattern once rescanned `a.a.a...` from every dot: quadratic).
+
+
+@pytest.mark.parametrize("unit", [*HOSTILE_UNITS, "a+", "1.", "#a.", "$a.", "www.", "a://", "h.ttps-"])
+def test_extract_tickers_is_linear_on_long_hostile_text(unit: str) -> None:
+    text = hostile(unit, LONG)
+
+    _, seconds = seconds_taken(lambda: extract_tickers(text))
+
+    assert seconds < 0.5, f"{seconds:.3f} s"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a." * LONG + " $AAPL https://x.com/$TSLA", ["AAPL"]),
+        ("a-" * LONG + "https://x.com/$TSLA $KO", ["KO"]),
+        ("$AAPL-" + "a." * LONG + "https://x.com/$TSLA", ["AAPL"]),
+        ("www." * LONG + " #nvda", ["NVDA"]),
+    ],
+)
+def test_extract_tickers_reads_long_hostile_text_right(text: str, expected: list[str]) -> None:
+    assert extract_tickers(text) == expected

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from metrics import health
 
@@ -50,3 +51,65 @@ class ForgetfulCache:
 def test_cache_check_fails_when_the_cache_loses_writes(monkeypatch):
     monkeypatch.setattr(health, "cache", ForgetfulCache())
     assert health.readiness()["cache"] == "down"
+
+
+@pytest.fixture
+def storage_writes(monkeypatch):
+    """Counts the storage probe's runs (each writes and deletes a file)."""
+    runs = []
+
+    def counting_check():
+        runs.append(1)
+        health.check_storage()
+
+    monkeypatch.setitem(health.CHECKS, "storage", counting_check)
+    return runs
+
+
+def test_readiness_runs_its_checks_once_per_window(api_client, storage_writes):
+    first = api_client.get("/health/ready")
+    second = api_client.get("/health/ready")
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert first.json() == second.json()
+    # One storage write (and one cache probe) for both calls.
+    assert len(storage_writes) == 1
+    assert cache.get(health.READINESS_CACHE_KEY) == first.json()["checks"]
+
+    cache.delete(health.READINESS_CACHE_KEY)  # the window is over
+    assert api_client.get("/health/ready").status_code == 200
+    assert len(storage_writes) == 2
+
+
+def test_readiness_keeps_a_down_answer_for_its_window_too(api_client, monkeypatch, storage_writes):
+    def broken():
+        raise ConnectionError("no database")
+
+    monkeypatch.setitem(health.CHECKS, "database", broken)
+    answers = [api_client.get("/health/ready") for _ in range(3)]
+
+    assert [answer.status_code for answer in answers] == [503, 503, 503]
+    assert len(storage_writes) == 1
+
+
+class BrokenCache:
+    def get(self, key):
+        raise ConnectionError("cache unreachable")
+
+    set = delete = get
+
+
+def test_readiness_still_answers_when_the_cache_is_down(api_client, monkeypatch):
+    monkeypatch.setattr(health, "cache", BrokenCache())
+
+    response = api_client.get("/health/ready")
+
+    assert response.status_code == 503
+    assert response.json()["down"] == ["cache"]
+
+
+def test_staff_health_report_runs_the_checks_fresh(monkeypatch, storage_writes):
+    health.readiness()
+    health.readiness()
+
+    assert len(storage_writes) == 2

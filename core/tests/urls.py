@@ -1,6 +1,7 @@
 """A URLconf for core's tests: the real routes plus a few views that exercise the plumbing."""
 
 from django.contrib.auth import get_user_model
+from django.http import JsonResponse
 from django.urls import include, path
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
@@ -61,6 +62,11 @@ class WriteView(APIView):
         return Response({}, status=201)
 
 
+def plain_form(request):
+    """A plain Django view under /api/ (outside DRF) that reads the form body."""
+    return JsonResponse({"fields": len(request.POST)})
+
+
 class UserPageView(generics.ListAPIView):
     permission_classes = [AllowAny]
     serializer_class = AuthorSerializer
@@ -77,5 +83,6 @@ urlpatterns = [
     path("api/test/limited", LimitedView.as_view()),
     path("api/test/write", WriteView.as_view()),
     path("api/test/users", UserPageView.as_view()),
+    path("api/test/plain-form", plain_form),
     path("", include("config.urls")),
 ]

@@ -67,10 +67,12 @@ class ErrorReportView(APIView):
             "Anyone may report (signed in or not; an invalid or expired token is ignored, not refused). "
             "Rate-limited per signed-in user, else per IP (`RATE_LIMIT_ERROR_LOG`, default 60/minute). "
             "Identical errors are grouped (same level, same message once numbers, hex ids and UUIDs are "
-            "masked, same top stack frame or else page path): the answer is the group with its `count`, and "
-            "a resolved group that occurs again is reopened. Long `message`, `stack`, `url` and `user_agent` "
-            "are cut, not refused; a missing or blank `message` and a `context` that is not a JSON object "
-            "(or is over 8 KB or 8 levels deep) are 400s naming the field. Credentials are scrubbed from "
+            "masked, same top stack frame or else page path): the answer is the group with its `count`. A "
+            "group keeps its first report as its example; a report never reopens a resolved group unless "
+            "a staff user sends it. Long `message`, `stack`, `url` and `user_agent` "
+            "are cut, not refused; a missing or blank `message`, a `context` that is not a JSON object "
+            "(or is over 8 KB or 8 levels deep), and a NUL character or lone surrogate in any text are 400s "
+            "naming the field. Credentials are scrubbed from "
             "`context` keys and from the text before anything is stored."
         ),
         request=ErrorReportSerializer,
@@ -108,7 +110,8 @@ class ErrorLogListView(GenericAPIView):
         summary="Error groups, most recently seen first",
         description=(
             "Staff only. Frontend reports and unhandled backend exceptions, one row per group with its "
-            "`count`, `first_seen` and `last_seen`; the other fields are the latest occurrence's. Filter by "
+            "`count`, `first_seen` and `last_seen`; the other fields are an example occurrence's (a frontend "
+            "group's first, a backend group's latest). Filter by "
             "`resolved` (`true`/`false`), `level` and `source`; another value is a 400 naming the parameter."
         ),
         responses={200: ErrorLogSerializer(many=True), **problems(400, 401, 403)},
@@ -127,8 +130,8 @@ class ErrorLogResolveView(APIView):
         summary="Mark an error group resolved",
         description=(
             "Staff only. Sets `resolved`, `resolved_at` and `resolved_by_id`. Idempotent: resolving a resolved "
-            "group changes nothing (it keeps who resolved it and when). The group reopens by itself when the "
-            "error occurs again."
+            "group changes nothing (it keeps who resolved it and when). The group reopens by itself when a "
+            "backend error occurs again (or a staff user reports the frontend error again)."
         ),
         request=None,
         parameters=[ERROR_ID],

@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from metrics.health import readiness
+from metrics.health import READINESS_CACHE_SECONDS, readiness_recent
 
 Liveness = inline_serializer(name="Liveness", fields={"status": serializers.CharField()})
 Readiness = inline_serializer(
@@ -35,12 +35,16 @@ class ReadinessView(APIView):
 
     @extend_schema(
         summary="Readiness: database, cache and storage all work",
-        description="503 names what is down in `down`; details go to the server log, never to the caller.",
+        description=(
+            "503 names what is down in `down`; details go to the server log, never to the caller. "
+            f"The answer is at most {READINESS_CACHE_SECONDS} seconds old: the checks write to the cache "
+            "and the storage, so they run once per window, not once per call."
+        ),
         responses={200: Readiness, 503: Readiness},
         tags=["operations"],
     )
     def get(self, request: Request) -> Response:
-        checks = readiness()
+        checks = readiness_recent()
         down = [name for name, state in checks.items() if state != "ok"]
         return Response(
             {"status": "unavailable" if down else "ok", "checks": checks, "down": down},

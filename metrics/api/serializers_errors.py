@@ -36,7 +36,8 @@ class ErrorReportSerializer(serializers.Serializer):
         default=dict,
         help_text=(
             f"Anything that helps (a JSON object; `null` means none), at most {CONTEXT_MAX_BYTES // 1024} KB "
-            f"serialized and {CONTEXT_MAX_DEPTH} levels deep. Values of keys that look like credentials "
+            f"serialized and {CONTEXT_MAX_DEPTH} levels deep, with no NUL character (U+0000) or lone "
+            "surrogate in any key or string (PostgreSQL stores neither). Values of keys that look like credentials "
             "(token, password, secret, authorization, cookie, api key, refresh, access, session, csrf) are "
             "stored as `[scrubbed]`."
         ),
@@ -63,10 +64,11 @@ class ErrorReceiptSerializer(serializers.ModelSerializer):
 
 
 class ErrorLogSerializer(serializers.ModelSerializer):
-    """A group of identical errors, for staff; the example fields are its latest occurrence's."""
+    """A group of identical errors, for staff; the example fields are a frontend group's first occurrence's,
+    a backend group's latest's."""
 
     id = StrictCharField(read_only=True)
-    user_id = serializers.SerializerMethodField(help_text="The latest occurrence's signed-in user, if any.")
+    user_id = serializers.SerializerMethodField(help_text="The example occurrence's signed-in user, if any.")
     resolved_by_id = serializers.SerializerMethodField()
 
     class Meta:

@@ -1,5 +1,6 @@
 """POST errors/log (anyone, throttled), GET errors and PATCH errors/{id}/resolve (staff), and the admin."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,7 +9,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from core.testing import assert_problem
-from metrics.errors import STACK_MAX, frontend_error_record
+from metrics.errors import OVERFLOW_MESSAGE, STACK_MAX, frontend_error_record
 from metrics.models import ErrorLog
 
 pytestmark = pytest.mark.django_db
@@ -123,23 +124,27 @@ def test_long_text_is_cut_to_the_column_sizes(api_client, no_rate_limits):
 # POST errors/log: grouping
 
 
-def test_the_same_error_again_counts_on_its_group_and_keeps_the_latest_example(api_client, no_rate_limits):
+def test_the_same_error_again_counts_on_its_group_and_keeps_the_first_example(api_client, no_rate_limits):
     first = {"message": "Quote 42 failed", "stack": STACK, "url": "https://app.example/a?x=1", "context": {"n": 1}}
     second = {"message": "Quote 97 failed", "stack": STACK, "url": "https://app.example/b", "context": {"n": 2}}
     with time_machine.travel(NOW, tick=False):
-        api_client.post(LOG, first, format="json", HTTP_X_REQUEST_ID="r-1")
+        api_client.post(LOG, first, format="json", HTTP_X_REQUEST_ID="r-1", HTTP_USER_AGENT="First/1")
     with time_machine.travel(NOW + timedelta(hours=1), tick=False):
-        response = api_client.post(LOG, second, format="json", HTTP_X_REQUEST_ID="r-2")
+        response = api_client.post(LOG, second, format="json", HTTP_X_REQUEST_ID="r-2", HTTP_USER_AGENT="Second/2")
 
     assert response.status_code == 201, response.content
     saved = ErrorLog.objects.get()
     assert response.json()["count"] == saved.count == 2
     assert (saved.first_seen, saved.last_seen) == (NOW, NOW + timedelta(hours=1))
-    assert (saved.message, saved.url, saved.request_id, saved.context) == (
-        "Quote 97 failed",
-        "https://app.example/b",
-        "r-2",
-        {"n": 2},
+    # Anyone may report: a later report cannot replace what staff read as the example.
+    assert response.json()["message"] == "Quote 42 failed"
+    assert (saved.message, saved.url, saved.path, saved.request_id, saved.user_agent, saved.context) == (
+        "Quote 42 failed",
+        "https://app.example/a?x=1",
+        "/a",
+        "r-1",
+        "First/1",
+        {"n": 1},
     )
 
 
@@ -173,16 +178,38 @@ def test_a_new_build_of_the_same_bundle_is_the_same_group(no_rate_limits):
     assert make_error("boom", stack=STACK).pk == make_error("boom", stack=rebuilt).pk
 
 
-def test_a_resolved_error_that_comes_back_is_reopened(api_client, staff_user, no_rate_limits):
+def test_a_report_does_not_reopen_a_resolved_group(api_client, client_for, user, staff_user, no_rate_limits):
+    error_log = make_error("boom", url="https://app.example/first")
+    ErrorLog.objects.filter(pk=error_log.pk).update(resolved=True, resolved_at=NOW, resolved_by=staff_user)
+
+    # The same group (same message and page path), with another example.
+    again = {"message": "boom", "url": "https://evil.example/first?planted=1", "context": {"planted": True}}
+    anonymous = api_client.post(LOG, again, format="json")
+    member = client_for(user).post(LOG, again, format="json")
+
+    assert (anonymous.status_code, member.status_code) == (201, 201)
+    assert member.json()["resolved"] is True
+    error_log.refresh_from_db()
+    assert (error_log.resolved, error_log.resolved_at, error_log.resolved_by, error_log.count) == (
+        True,
+        NOW,
+        staff_user,
+        3,
+    )
+    assert (error_log.url, error_log.context, error_log.user) == ("https://app.example/first", {}, None)
+
+
+def test_a_staff_users_report_reopens_a_resolved_group(client_for, staff_user, no_rate_limits):
     error_log = make_error("boom")
     ErrorLog.objects.filter(pk=error_log.pk).update(resolved=True, resolved_at=NOW, resolved_by=staff_user)
 
-    response = api_client.post(LOG, {"message": "boom"}, format="json")
+    response = client_for(staff_user).post(LOG, {"message": "boom"}, format="json")
 
     assert response.status_code == 201, response.content
     assert response.json()["resolved"] is False
     error_log.refresh_from_db()
     assert (error_log.resolved, error_log.resolved_at, error_log.resolved_by, error_log.count) == (False, None, None, 2)
+    assert error_log.user is None  # still the first report's
 
 
 # POST errors/log: scrubbing
@@ -241,10 +268,25 @@ def test_credentials_are_scrubbed_before_storing(api_client, no_rate_limits):
         ({"message": "x", "context": {"blob": "x" * 9000}}, "context"),
         ({"message": "x", "context": {"a": {"b": {"c": {"d": {"e": {"f": {"g": {"h": {"i": 1}}}}}}}}}}, "context"),
         ({"message": "x", "stack": ["at a", "at b"]}, "stack"),
+        # PostgreSQL stores neither a NUL nor a lone surrogate: refused, wherever they are.
+        ({"message": "x", "context": {"note": "a\u0000b"}}, "context"),
+        ({"message": "x", "context": {"a\u0000": 1}}, "context"),
+        ({"message": "x", "context": {"a": [{"b": ["\ud800"]}]}}, "context"),
+        ({"message": "x", "context": {"\udfff": None}}, "context"),
+        ({"message": "x\u0000"}, "message"),
+        ({"message": "x\ud800"}, "message"),
+        ({"message": "x", "stack": "at a\u0000"}, "stack"),
+        ({"message": "x", "url": "https://a.example/\ud800"}, "url"),
+        ({"message": "x", "user_agent": "Agent\u0000"}, "user_agent"),
     ],
 )
 def test_bad_reports_are_400s_naming_the_field(api_client, no_rate_limits, body, field):
-    assert_problem(api_client.post(LOG, body, format="json"), 400, field)
+    api_client.raise_request_exception = False  # a crash must show as a 500 here, not as the exception
+
+    # json.dumps escapes what the test client's UTF-8 encoder cannot (lone surrogates).
+    response = api_client.generic("POST", LOG, json.dumps(body), content_type="application/json")
+
+    assert_problem(response, 400, field)
     assert not ErrorLog.objects.exists()
 
 
@@ -290,6 +332,41 @@ def test_reports_are_limited_per_user_when_signed_in(client_for, tight_limit):
 
     assert alice_statuses == [201, 201, 429]
     assert bob_status == 201
+
+
+@pytest.fixture
+def two_new_groups_an_hour(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "error_log": "1000/m"}
+    settings.ERROR_LOG_ANONYMOUS_NEW_GROUPS = "2/h"
+
+
+def test_anonymous_reports_open_a_bounded_number_of_new_groups(api_client, client_for, user, two_new_groups_an_hour):
+    def report(message, client=api_client, level="error"):
+        return client.post(LOG, {"message": message, "level": level, "context": {"m": message}}, format="json")
+
+    with time_machine.travel(NOW, tick=False):
+        opened = [report(f"random {chr(97 + index)}") for index in range(2)]
+        overflowed = [report(f"random {chr(99 + index)}") for index in range(3)]
+        overflowed.append(report("random z", level="warning"))
+        known = report("random a")  # an existing group still counts on itself
+        signed_in = report("from a member", client=client_for(user))  # attributable, limited per user
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        next_hour = report("random n")
+
+    assert {response.status_code for response in [*opened, *overflowed, known, signed_in, next_hour]} == {201}
+    groups = {(row.message, row.level): row for row in ErrorLog.objects.all()}
+    assert set(groups) == {
+        ("random a", "error"),
+        ("random b", "error"),
+        (OVERFLOW_MESSAGE, "error"),
+        (OVERFLOW_MESSAGE, "warning"),
+        ("from a member", "error"),
+        ("random n", "error"),
+    }
+    assert groups["random a", "error"].count == 2
+    overflow = groups[OVERFLOW_MESSAGE, "error"]
+    assert (overflow.count, overflow.context, overflow.stack, overflow.url) == (3, {}, "", "")
+    assert overflowed[0].json()["id"] == str(overflow.pk)
 
 
 # GET errors

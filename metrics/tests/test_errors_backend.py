@@ -44,10 +44,20 @@ def plain_crash(request):
     raise KeyError("missing-key")
 
 
+class EchoCrashView(APIView):
+    """Crashes with the client's text in the message, as careless code does."""
+
+    permission_classes = [AllowAny]
+
+    def get(self, request, rest):
+        raise ValueError(f"bad value {request.query_params.get('q')}")
+
+
 urlpatterns = [
     path("api/test/crash", CrashView.as_view()),
     path("api/test/client-error", ClientErrorView.as_view()),
     path("pages/crash", plain_crash),
+    path("api/test/echo-crash/<path:rest>", EchoCrashView.as_view()),
     path("", include("config.urls")),
 ]
 
@@ -91,6 +101,32 @@ def test_the_same_crash_again_counts_on_one_group(crashing_client, api_client):
 
     saved = ErrorLog.objects.get()
     assert (saved.count, saved.request_id, saved.user) == (2, "second", None)
+
+
+def test_a_resolved_crash_that_comes_back_is_reopened_with_the_latest_example(crashing_client, staff_user):
+    crashing_client.get("/api/test/crash", HTTP_X_REQUEST_ID="first")
+    ErrorLog.objects.update(resolved=True, resolved_by=staff_user)
+
+    crashing_client.get("/api/test/crash", HTTP_X_REQUEST_ID="again")
+
+    saved = ErrorLog.objects.get()
+    assert (saved.count, saved.resolved, saved.resolved_by, saved.request_id) == (2, False, None, "again")
+
+
+def test_a_crash_with_a_nul_in_its_text_is_stored_with_a_replacement_character(api_client):
+    api_client.raise_request_exception = False
+
+    response = api_client.get("/api/test/echo-crash/a%00b?q=x%00y", HTTP_USER_AGENT="agent\x00")
+
+    assert_problem(response, 500)
+    saved = ErrorLog.objects.get()
+    assert saved.message == "ValueError: bad value x\ufffdy"
+    assert (saved.path, saved.url, saved.user_agent) == (
+        "/api/test/echo-crash/a\ufffdb",
+        "/api/test/echo-crash/a%00b?q=x%00y",
+        "agent\ufffd",
+    )
+    assert "\x00" not in saved.stack
 
 
 def test_a_crash_outside_the_api_is_stored_too(client):
