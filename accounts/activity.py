@@ -44,6 +44,7 @@ from django.utils.timezone import now
 
 from accounts.models import User, UserSession
 from core.net import client_ip, hash_ip
+from core.text import storable
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +115,9 @@ def activity_record(*, request: HttpRequest, user: User, at: datetime | None = N
         if not activity_gate_open(user_id=user.pk, at=at):
             return False
         ip = client_ip(request)
-        user_id, user_agent, ip_hash = user.pk, request.META.get("HTTP_USER_AGENT", ""), hash_ip(ip) if ip else ""
+        # A client chooses its User-Agent: NUL or a lone surrogate would make PostgreSQL refuse the write.
+        user_agent = storable(request.META.get("HTTP_USER_AGENT", ""))
+        user_id, ip_hash = user.pk, hash_ip(ip) if ip else ""
         transaction.on_commit(
             _never_raising(lambda: activity_write(user_id=user_id, at=at, user_agent=user_agent, ip_hash=ip_hash))
         )

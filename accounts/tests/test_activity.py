@@ -78,6 +78,14 @@ def test_the_first_request_starts_a_session(visit, user):
     assert (session.user_agent, session.ip_hash) == ("Mozilla/5.0 Firefox", hash_ip("127.0.0.1"))
 
 
+def test_a_user_agent_postgresql_cannot_store_is_kept_with_replacement_characters(visit, user):
+    visit(user, NOW, user_agent="Evil\x00Agent")
+
+    session = UserSession.objects.get(user=user)
+    assert session.user_agent == "Evil\ufffdAgent"
+    assert last_active(user) == NOW
+
+
 def test_two_requests_a_minute_apart_write_once(visit, user):
     first = visit(user, NOW)
     second = visit(user, NOW + timedelta(minutes=1))
