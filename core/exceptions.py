@@ -13,6 +13,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from core import errors as domain
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
@@ -50,6 +52,24 @@ def request_limit_exceeded(exc: BaseException) -> ContentTooLarge | None:
         limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
         return ContentTooLarge(f"The request has more than {limit} files.", code="too_many_files")
     return None
+
+
+def api_exception(exc: domain.DomainError) -> exceptions.APIException:
+    """The DRF exception that answers a domain error: the one mapping from the domain to HTTP."""
+    if isinstance(exc, domain.Invalid):
+        return exceptions.ValidationError(exc.errors, code=exc.code)
+    if isinstance(exc, domain.RateLimited):
+        return exceptions.Throttled(wait=exc.wait, detail=exc.detail, code=exc.code)
+    kinds: list[tuple[type[domain.DomainError], type[exceptions.APIException]]] = [
+        (domain.NotFound, exceptions.NotFound),
+        (domain.Forbidden, exceptions.PermissionDenied),
+        (domain.NotAuthenticated, exceptions.AuthenticationFailed),
+        (domain.Conflict, Conflict),
+    ]
+    api_class = next((api for domain, api in kinds if isinstance(exc, domain)), exceptions.ValidationError)
+    if api_class is exceptions.ValidationError:
+        return exceptions.ValidationError({"non_field_errors": [exc.detail]}, code=exc.code)
+    return api_class(exc.detail, code=exc.code)
 
 
 def problem(status_code: int, detail: str, *, code: str | None = None, **extra: Any) -> dict[str, Any]:
@@ -106,7 +126,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     Returns None for exceptions DRF does not know, so they reach
     ``core.middleware.ProblemDetailsMiddleware`` as a 500.
     """
-    if isinstance(exc, Http404):
+    if isinstance(exc, domain.DomainError):
+        exc = api_exception(exc)
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()

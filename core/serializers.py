@@ -10,16 +10,13 @@ numbers, so ``IdField`` takes either.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-MAX_ID = 2**63 - 1
-# A positive integer as the API writes it: no sign, no zero padding, at most a bigint's 19 digits.
-_ID = re.compile(r"[1-9][0-9]{0,18}")
+from core.ids import ID_PATTERN, parse_id
 
 
 class StrictCharField(serializers.CharField):
@@ -57,19 +54,17 @@ class ModelSerializer(serializers.ModelSerializer):
     }
 
 
-@extend_schema_field({"type": "string", "pattern": "^[1-9][0-9]{0,18}$", "example": "42"})
+@extend_schema_field({"type": "string", "pattern": ID_PATTERN, "example": "42"})
 class IdField(serializers.Field):
     """An id given as a JSON string (as the API renders ids) or an integer; surrounding spaces are ignored."""
 
     default_error_messages = {"invalid": "Must be an id: a positive integer, as a string or a number."}
 
     def to_internal_value(self, data: Any) -> int:
-        if isinstance(data, bool) or not isinstance(data, int | str):
+        number = parse_id(data)
+        if number is None:
             self.fail("invalid")
-        text = str(data).strip()
-        if not _ID.fullmatch(text) or int(text) > MAX_ID:
-            self.fail("invalid")
-        return int(text)
+        return number
 
     def to_representation(self, value: Any) -> str:
         return str(value)
