@@ -1,36 +1,80 @@
-"""OpenAPI helpers: one definition of the problem details answer for every endpoint."""
+"""OpenAPI helpers: one definition of the problem details answer, and the schema fixes every endpoint shares.
+
+Views declare their own answers (``responses={200: X, **problems(400, 404)}``).
+What follows from the plumbing rather than from one view is added by
+``postprocess`` (a drf-spectacular ``POSTPROCESSING_HOOKS`` entry), so no view
+can forget it: every error is ``application/problem+json``; a bearer token
+that is bad or expired is a 401 wherever a token is read; a JSON body can be
+malformed (400), too large (413) or not JSON at all (415); a rate-limited
+write is a 429.
+"""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+import inspect
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field, inline_serializer
 from rest_framework import serializers
+from rest_framework.permissions import SAFE_METHODS
+
+from core.exceptions import PROBLEM_CONTENT_TYPE
+from core.ids import ID_PATTERN
+from core.pagination import limit_schema
+from core.throttling import AnonWriteThrottle, UserWriteThrottle
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "object", "additionalProperties": {}},
+        ]
+    }
+)
+class _FieldErrors(serializers.Field):
+    """One field's messages (only for the schema)."""
+
+
+_PROBLEM_FIELDS = {
+    "type": serializers.CharField(help_text="`about:blank`: the status explains the problem."),
+    "title": serializers.CharField(help_text="The status phrase."),
+    "status": serializers.IntegerField(),
+    "detail": serializers.CharField(help_text="What went wrong, for people."),
+    "code": serializers.CharField(required=False, help_text="What went wrong, for programs (`not_found`, ...)."),
+    "request_id": serializers.CharField(
+        required=False, help_text="The `X-Request-ID` of the request: quote it when reporting a problem."
+    ),
+}
 
 Problem = inline_serializer(
     name="Problem",
     fields={
-        "type": serializers.CharField(),
-        "title": serializers.CharField(),
-        "status": serializers.IntegerField(),
-        "detail": serializers.CharField(),
-        "code": serializers.CharField(required=False),
-        "request_id": serializers.CharField(required=False),
+        **_PROBLEM_FIELDS,
+        "retry_after": serializers.IntegerField(
+            required=False, min_value=1, help_text="On a 429: seconds to wait, as in the `Retry-After` header."
+        ),
     },
 )
 
 ValidationProblem = inline_serializer(
     name="ValidationProblem",
     fields={
-        "type": serializers.CharField(),
-        "title": serializers.CharField(),
-        "status": serializers.IntegerField(),
-        "detail": serializers.CharField(),
-        "code": serializers.CharField(required=False),
+        **_PROBLEM_FIELDS,
         "errors": serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField()),
-            help_text="Messages per field name.",
+            child=_FieldErrors(),
+            required=False,
+            help_text=(
+                "Messages per field name: a list of strings, or for a nested object (or a list, "
+                "keyed by position) its own mapping of the same kind. Absent when the body could "
+                "not be read at all (`code` `parse_error`: not JSON, or nested too deeply)."
+            ),
         ),
     },
 )
+
+_PROBLEM_SCHEMAS = {"Problem", "ValidationProblem"}
 
 _DESCRIPTIONS = {
     400: "Invalid input; `errors` names each bad field.",
@@ -38,7 +82,7 @@ _DESCRIPTIONS = {
     403: "Not allowed for this user.",
     404: "Not found, or not visible to this viewer.",
     409: "Conflicts with the current state.",
-    413: "Upload too large.",
+    413: "The request body is too large.",
     415: "Unsupported media type.",
     429: "Rate limited; see `Retry-After`.",
     503: "A dependency is down.",
@@ -54,3 +98,150 @@ def problems(*statuses: int) -> dict[int, OpenApiResponse]:
         )
         for status in statuses
     }
+
+
+# The postprocessing hook.
+
+_ID_SCHEMA = {"type": "string", "pattern": ID_PATTERN, "example": "42"}
+# Fields named like ids that are not database ids.
+_NOT_IDS = {"request_id"}
+# Query parameters that name an object by id.
+_ID_QUERY_PARAMETERS = {"author"}
+_METHODS = {"get", "put", "post", "patch", "delete", "head", "options", "trace"}
+
+
+def postprocess(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular ``POSTPROCESSING_HOOKS`` entry: see the module docstring."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    throttled = _throttled_operations(generator)
+    for path, item in result.get("paths", {}).items():
+        for method, operation in item.items():
+            if method not in _METHODS:
+                continue
+            _declare_plumbing_answers(operation, throttled=(path, method.upper()) in throttled)
+            _problems_as_problem_json(operation)
+            for parameter in operation.get("parameters", []):
+                _fix_parameter(parameter)
+    for schema in schemas.values():
+        _fix_properties(schema)
+    if any(_uses_null_enum(schema) for schema in schemas.values()):
+        schemas.setdefault("NullEnum", {"enum": [None]})
+    return result
+
+
+def _problem_response(status: int) -> dict[str, Any]:
+    name = "ValidationProblem" if status == 400 else "Problem"
+    return {
+        "description": _DESCRIPTIONS[status],
+        "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": f"#/components/schemas/{name}"}}},
+    }
+
+
+def _declare_plumbing_answers(operation: dict[str, Any], *, throttled: bool) -> None:
+    responses = operation.setdefault("responses", {})
+    statuses: list[int] = []
+    if any("jwtAuth" in requirement for requirement in operation.get("security", [])):
+        # Even where signing in is optional, a token that is sent is checked: a bad one is a 401.
+        statuses.append(401)
+    if "requestBody" in operation:
+        # Malformed, too large, or of a media type the endpoint does not take.
+        statuses += [400, 413, 415]
+    if throttled:
+        statuses.append(429)
+    for status in statuses:
+        responses.setdefault(str(status), _problem_response(status))
+    operation["responses"] = dict(sorted(responses.items(), key=lambda item: item[0]))
+
+
+def _throttled_operations(generator: Any) -> set[tuple[str, str]]:
+    """(path, method) of every operation a rate limit can answer with 429."""
+    found: set[tuple[str, str]] = set()
+    for path, _regex, method, callback in generator.endpoints or []:
+        view = generator.create_view(callback, method)
+        path = generator.coerce_path(path, method, view)
+        for throttle in view.get_throttles():
+            if isinstance(throttle, AnonWriteThrottle):
+                # Anonymous writes only; where a write needs a user, the 401 comes first.
+                applies = method not in SAFE_METHODS and _allows_anonymous(view, method)
+            elif isinstance(throttle, UserWriteThrottle):
+                applies = method not in SAFE_METHODS and _has_throttle_scope(view)
+            else:
+                applies = True
+            if applies:
+                found.add((path, method))
+                break
+    return found
+
+
+def _allows_anonymous(view: Any, method: str) -> bool:
+    request = view.initialize_request(RequestFactory().generic(method, "/"))
+    request.user = AnonymousUser()
+    try:
+        return all(permission.has_permission(request, view) for permission in view.get_permissions())
+    except Exception:
+        # A permission that needs more of the request than this: it may let anyone in.
+        return True
+
+
+def _has_throttle_scope(view: Any) -> bool:
+    scope = inspect.getattr_static(view, "throttle_scope", "")
+    # A property picks the budget from the request: there is one.
+    return isinstance(scope, property) or bool(scope)
+
+
+def _problems_as_problem_json(operation: dict[str, Any]) -> None:
+    """Problem answers are served as ``application/problem+json``: declare them so."""
+    for status, response in operation.get("responses", {}).items():
+        content = response.get("content", {})
+        schema = content.get("application/json", {}).get("schema", {})
+        if int(status) >= 400 and schema.get("$ref", "").rsplit("/", 1)[-1] in _PROBLEM_SCHEMAS:
+            content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+
+
+def _fix_parameter(parameter: dict[str, Any]) -> None:
+    if parameter.get("in") != "query":
+        return
+    schema = parameter.setdefault("schema", {})
+    if parameter["name"] in _ID_QUERY_PARAMETERS:
+        parameter["schema"] = dict(_ID_SCHEMA)
+    elif parameter["name"] == "limit" and "maximum" not in schema:
+        parameter["schema"] = {**schema, **limit_schema()}
+    elif schema.get("type") == "boolean" and "enum" in schema:
+        # django-filter's BooleanFilter is declared with the strings it parses; the value is a boolean.
+        del schema["enum"]
+
+
+def _fix_properties(schema: dict[str, Any]) -> None:
+    for name, prop in (schema.get("properties") or {}).items():
+        _nullable_ref(prop)
+        if name in _NOT_IDS:
+            continue
+        if name == "id" or name.endswith("_id"):
+            _as_id(prop)
+        elif name.endswith("_ids") and prop.get("type") == "array":
+            _as_id(prop.setdefault("items", {}))
+
+
+def _as_id(prop: dict[str, Any]) -> None:
+    if prop.get("type") in ("string", "integer") and "enum" not in prop:
+        for keyword in ("format", "minimum", "maximum"):
+            prop.pop(keyword, None)
+        prop.update(_ID_SCHEMA)
+
+
+def _nullable_ref(prop: dict[str, Any]) -> None:
+    """``{allOf: [$ref], nullable: true}``: strict OpenAPI 3.0 validators refuse null there
+    (``nullable`` only counts beside a ``type``), so it becomes ``oneOf: [$ref, NullEnum]``,
+    the form drf-spectacular itself uses for nullable enums."""
+    all_of = prop.get("allOf")
+    if prop.get("nullable") and isinstance(all_of, list) and len(all_of) == 1 and "$ref" in all_of[0]:
+        del prop["allOf"]
+        prop["oneOf"] = [all_of[0], {"$ref": "#/components/schemas/NullEnum"}]
+
+
+def _uses_null_enum(node: Any) -> bool:
+    if isinstance(node, dict):
+        return node.get("$ref") == "#/components/schemas/NullEnum" or any(_uses_null_enum(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_uses_null_enum(v) for v in node)
+    return False

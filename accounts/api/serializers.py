@@ -9,9 +9,11 @@ which is the right answer for anonymous viewers and for oneself.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.models import User
@@ -73,8 +75,67 @@ class PublicUserSerializer(AuthorSerializer):
         return dict(relationships.get(user.pk, NO_RELATIONSHIP))
 
 
+THEMES = ("system", "light", "dark")
+FEEDS = ("all", "following")
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$"
+# What a setting reads as until the user picks one. Only what the user sent is stored, so
+# changing a default here changes it for everyone who never chose.
+SETTINGS_DEFAULTS = {"theme": "system", "language": "en", "default_feed": "all"}
+
+
+@extend_schema_serializer(component_name="UserSettings")
+class UserSettingsInputSerializer(serializers.Serializer):
+    """The preferences sent to ``PATCH users/me``: any of the known keys; an unknown one is a 400 naming it."""
+
+    theme = serializers.ChoiceField(choices=THEMES, required=False, help_text="The colour scheme.")
+    language = StrictCharField(
+        max_length=35,
+        required=False,
+        validators=[RegexValidator(LANGUAGE_PATTERN, "A BCP 47 language tag, such as `en` or `pt-BR`.")],
+        help_text="The interface language, a BCP 47 tag (`en`, `pt-BR`).",
+    )
+    default_feed = serializers.ChoiceField(
+        choices=FEEDS, required=False, help_text="The `scope` of the feed the app opens on."
+    )
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, Mapping):
+            raise serializers.ValidationError(["Must be a JSON object."])
+        unknown = sorted(set(data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown setting."] for name in unknown})
+        return dict(super().to_internal_value(data))
+
+
+@extend_schema_serializer(component_name="UserSettings")
+class UserSettingsSerializer(serializers.Serializer):
+    """The user's preferences: every known key, with its default when the user never set it."""
+
+    theme = serializers.ChoiceField(choices=THEMES, read_only=True, help_text="The colour scheme.")
+    language = serializers.CharField(read_only=True, help_text="The interface language, a BCP 47 tag.")
+    default_feed = serializers.ChoiceField(
+        choices=FEEDS, read_only=True, help_text="The `scope` of the feed the app opens on."
+    )
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        # What is stored went through UserSettingsInputSerializer, except rows written before it
+        # (or by hand): a value that is not valid now reads as the default.
+        stored = instance if isinstance(instance, Mapping) else {}
+        checked = UserSettingsInputSerializer()
+        values = {}
+        for name, default in SETTINGS_DEFAULTS.items():
+            try:
+                values[name] = checked.fields[name].run_validation(stored[name]) if name in stored else default
+            except serializers.ValidationError:
+                values[name] = default
+        return values
+
+
 class MeSerializer(PublicUserSerializer):
     """The signed-in user's own view of themselves."""
+
+    country = serializers.SerializerMethodField()
+    settings = UserSettingsSerializer(read_only=True)
 
     class Meta(PublicUserSerializer.Meta):
         fields = [
@@ -88,7 +149,13 @@ class MeSerializer(PublicUserSerializer):
         ]
         read_only_fields = fields
 
-    def to_representation(self, instance: User) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        data["country"] = data["country"] or None
-        return data
+    @extend_schema_field(
+        {
+            "type": "string",
+            "pattern": "^[A-Z]{2}$",
+            "nullable": True,
+            "description": "ISO 3166-1 alpha-2 code of the country signed up (or onboarded) from; null when unknown.",
+        }
+    )
+    def get_country(self, user: User) -> str | None:
+        return user.country or None

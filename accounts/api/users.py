@@ -18,17 +18,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.serializers import MeSerializer
+from accounts.api.serializers import MeSerializer, UserSettingsInputSerializer
 from accounts.api.signed_in import signed_in
 from accounts.models import User, UserInterest
 from accounts.services.profile import (
     MAX_INTERESTS,
-    SETTINGS_MAX_BYTES,
-    SETTINGS_MAX_DEPTH,
     interests_normalise,
     interests_replace,
     profile_update,
-    settings_validate,
     user_onboard,
 )
 from accounts.validators import username_validator, validate_timezone
@@ -64,24 +61,6 @@ class InterestsField(serializers.Field):
         return list(value)
 
 
-@extend_schema_field(
-    {
-        "type": "object",
-        "additionalProperties": True,
-        "description": (
-            f"The frontend's preferences, replaced as a whole: a JSON object of at most "
-            f"{SETTINGS_MAX_BYTES // 1024} KB, nested at most {SETTINGS_MAX_DEPTH} levels."
-        ),
-    }
-)
-class SettingsField(serializers.Field):
-    def to_internal_value(self, data: Any) -> dict[str, Any]:
-        return _field_errors("settings", settings_validate, data)
-
-    def to_representation(self, value: Any) -> dict[str, Any]:
-        return dict(value)
-
-
 class StrictSerializer(serializers.Serializer):
     """Refuses fields it does not declare, naming each one."""
 
@@ -107,7 +86,9 @@ class ProfileUpdateSerializer(StrictSerializer):
     timezone = StrictCharField(
         max_length=64, required=False, validators=[validate_timezone], help_text="An IANA time zone name."
     )
-    settings = SettingsField(required=False)
+    settings = UserSettingsInputSerializer(
+        required=False, help_text="Replaces the stored preferences; a key left out reads as its default."
+    )
 
 
 class OnboardingSerializer(StrictSerializer):
