@@ -25,6 +25,7 @@ from core.ids import ID_PATTERN
 from core.pagination import limit_schema
 from core.throttling import AnonWriteThrottle, UserWriteThrottle
 
+
 @extend_schema_field(
     {
         "oneOf": [
