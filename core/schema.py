@@ -38,7 +38,7 @@ class _FieldErrors(serializers.Field):
     """One field's messages (only for the schema)."""
 
 
-_PROBLEM_FIELDS = {
+_PROBLEM_FIELDS: dict[str, serializers.Field] = {
     "type": serializers.CharField(help_text="`about:blank`: the status explains the problem."),
     "title": serializers.CharField(help_text="The status phrase."),
     "status": serializers.IntegerField(),
