@@ -366,7 +366,7 @@ class DashboardSerializer(WindowSerializer):
 # One object, though `GET /health` is a viewset's list.
 @extend_schema_serializer(many=False)
 class LivenessSerializer(serializers.Serializer):
-    status = serializers.CharField(help_text="Always `ok`: the process answers.")
+    status = StrictCharField(help_text="Always `ok`: the process answers.")
 
 
 class ReadinessSerializer(serializers.Serializer):
@@ -375,4 +375,4 @@ class ReadinessSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=["ok", "down"]),
         help_text=f"Each dependency (database, cache, storage) and its state, at most {READINESS_CACHE_SECONDS} s old.",
     )
-    down = serializers.ListField(child=serializers.CharField(), help_text="The checks that are down.")
+    down = serializers.ListField(child=StrictCharField(), help_text="The checks that are down.")
