@@ -212,7 +212,7 @@ def _write_routes() -> dict[str, APIView]:
         actions = getattr(pattern.callback, "actions", None)  # a viewset route's {method: action}
         writes = any(method in actions for method in WRITES) if actions else any(hasattr(view, m) for m in WRITES)
         if isinstance(view, type) and issubclass(view, APIView) and writes:
-            routes[prefix + str(pattern.pattern)] = view(**pattern.callback.initkwargs)
+            routes[prefix + str(pattern.pattern)] = view(**getattr(pattern.callback, "initkwargs", {}))
     return routes
 
 
