@@ -59,7 +59,7 @@ def wsgi_app() -> Iterator[WSGIHandler]:
 
 def seed(staff: Any) -> dict[str, str]:
     """Objects for the path parameters, made through the API; keyed by the path segment naming them."""
-    author = UserFactory()
+    author: Any = UserFactory()
     as_author, as_staff = APIClient(), APIClient()
     as_author.credentials(HTTP_AUTHORIZATION=bearer(author))
     as_staff.credentials(HTTP_AUTHORIZATION=bearer(staff))
