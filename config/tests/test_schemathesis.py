@@ -44,14 +44,24 @@ PASSES = [
 ]
 
 
+class InTestTransaction(WSGIHandler):
+    """Django's WSGI handler, minus the closing of "old" connections around each request.
+
+    Inside the test's transaction that would throw the connection away (PostgreSQL). Django's test
+    client disconnects the same receivers, but only around its own requests, and connects them
+    again afterwards: so this handler disconnects them again on every call.
+    """
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        return super().__call__(environ, start_response)
+
+
 @pytest.fixture
 def wsgi_app() -> Iterator[WSGIHandler]:
-    # A real WSGI handler closes "old" connections around each request, which inside the test's
-    # transaction would throw it away; Django's own test client disconnects these the same way.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
     try:
-        yield WSGIHandler()
+        yield InTestTransaction()
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
