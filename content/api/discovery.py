@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from content.api.serializers import TickerSerializer
+from content.api.serializers.posts import TickerSerializer
 from content.api.serializers_discovery import (
     SearchQuerySerializer,
     SearchResultSerializer,

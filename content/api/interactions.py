@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 
 from accounts.api.signed_in import signed_in
 from content.api.posts import REMOVAL_REASON, REMOVAL_RULE, removal_reason
-from content.api.serializers import PostSerializer, post_serializer_context
+from content.api.serializers.posts import PostSerializer, post_serializer_context
 from content.api.serializers_comments import (
     BookmarkResultSerializer,
     CommentCreateSerializer,

@@ -28,7 +28,7 @@ from rest_framework.views import APIView
 from accounts.api.signed_in import signed_in
 from accounts.models import User
 from content.api.filters import PostFilter
-from content.api.serializers import PostCreateSerializer, PostSerializer, post_serializer_context
+from content.api.serializers.posts import PostCreateSerializer, PostSerializer, post_serializer_context
 from content.models import Post, Ticker
 from content.querysets import FeedEntry, following_feed
 from content.services.posts import post_create, post_delete

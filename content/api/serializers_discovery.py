@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
-from content.api.serializers import TickerSerializer
+from content.api.serializers.posts import TickerSerializer
 from content.search import QUERY_MAX_LENGTH, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT, search_term
 from content.trending import (
     TRENDING_DEFAULT_HOURS,

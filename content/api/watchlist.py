@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.signed_in import signed_in
-from content.api.serializers import TickerSerializer, WatchlistAddSerializer
+from content.api.serializers.posts import TickerSerializer, WatchlistAddSerializer
 from content.models import Ticker
 from content.services.watchlist import WATCHLIST_MAX, watchlist_add, watchlist_remove
 from core.schema import problems
