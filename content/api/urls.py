@@ -1,11 +1,23 @@
-"""Every content route; each module of this package keeps its own ``urlpatterns``."""
+"""Every content route: the viewsets, each registered on the one router, and the post views."""
 
-from content.api import discovery, interactions, media, posts, watchlist
+from content.api import posts
+from content.api.views import bookmarks, comments, media, reactions, reposts, search, tickers, watchlist
+from core.routers import Router
+
+router = Router()
+router.register("users/me/watchlist", watchlist.WatchlistViewSet, basename="watchlist")
+router.register("bookmarks", bookmarks.BookmarkViewSet, basename="bookmark")
+router.register("posts/<id:post_id>/comments", comments.PostCommentViewSet, basename="post-comment")
+router.register("comments", comments.CommentViewSet, basename="comment")
+router.register("posts", reactions.PostReactionViewSet, basename="post-reaction")
+router.register("comments", reactions.CommentReactionViewSet, basename="comment-reaction")
+router.register("posts", reposts.PostRepostViewSet, basename="post-repost")
+router.register("posts", bookmarks.PostBookmarkViewSet, basename="post-bookmark")
+router.register("media", media.MediaViewSet, basename="media")
+router.register("search", search.SearchViewSet, basename="search")
+router.register("tickers", tickers.TickerViewSet, basename="ticker")
 
 urlpatterns = [
-    *watchlist.urlpatterns,
     *posts.urlpatterns,
-    *interactions.urlpatterns,
-    *media.urlpatterns,
-    *discovery.urlpatterns,
+    *router.urls,
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from content.api.serializers_discovery import TrendingTickerSerializer
+from content.api.serializers.tickers import TrendingTickerSerializer
 from core.serializers import StrictCharField
 from metrics.models import ErrorLog
 from metrics.reports import DEFAULT_DAYS, MAX_DAYS
