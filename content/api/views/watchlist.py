@@ -11,7 +11,8 @@ from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
 from accounts.api.signed_in import signed_in
-from content.api.serializers.posts import TickerSerializer, WatchlistAddSerializer
+from content.api.serializers.tickers import TickerSerializer
+from content.api.serializers.watchlist import WatchlistAddSerializer
 from content.models import Ticker
 from content.services.watchlist import WATCHLIST_MAX, watchlist_add, watchlist_remove
 from core.schema import problems
