@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.signed_in import signed_in
-from content.api.posts import REMOVAL_REASON, REMOVAL_RULE, removal_reason
+from content.api.schema import REMOVAL_REASON, REMOVAL_RULE
 from content.api.serializers.posts import PostSerializer, post_serializer_context
 from content.api.serializers_comments import (
     BookmarkResultSerializer,
@@ -33,6 +33,7 @@ from content.api.serializers_comments import (
     RepostCreateSerializer,
     RepostResultSerializer,
 )
+from content.api.views.posts import removal_reason
 from content.models import Bookmark, Comment, Post
 from content.querysets_interactions import bookmarks_of, comment_viewer_flags
 from content.services.interactions import (
