@@ -1,10 +1,14 @@
-"""Every content route: the viewsets, each registered on the one router, and the post views."""
+"""Every content route: one router for the viewsets."""
 
-from content.api import posts
 from content.api.views import bookmarks, comments, media, reactions, reposts, search, tickers, watchlist
+from content.api.views.feed import FeedViewSet
+from content.api.views.posts import PostViewSet, TickerPostViewSet
 from core.routers import Router
 
 router = Router()
+router.register("posts", PostViewSet, basename="post")
+router.register("feed", FeedViewSet, basename="feed")
+router.register("tickers/<str:symbol>/posts", TickerPostViewSet, basename="ticker-posts")
 router.register("users/me/watchlist", watchlist.WatchlistViewSet, basename="watchlist")
 router.register("bookmarks", bookmarks.BookmarkViewSet, basename="bookmark")
 router.register("posts/<id:post_id>/comments", comments.PostCommentViewSet, basename="post-comment")
@@ -17,7 +21,4 @@ router.register("media", media.MediaViewSet, basename="media")
 router.register("search", search.SearchViewSet, basename="search")
 router.register("tickers", tickers.TickerViewSet, basename="ticker")
 
-urlpatterns = [
-    *posts.urlpatterns,
-    *router.urls,
-]
+urlpatterns = router.urls

@@ -187,13 +187,16 @@ UNLIMITED = {
     "api/v1/users/me/interests": "private to you",
     "api/v1/users/me/watchlist": "private to you",
     "api/v1/users/me/watchlist/<str:symbol>": "private to you",
-    "api/v1/posts/<int:post_id>": "deleting your own post must always work",
+    "api/v1/posts/<id:post_id>": "deleting your own post must always work",
     "api/v1/comments/<id:comment_id>": "deleting your own comment must always work",
-    "api/v1/polls/<int:poll_id>/votes": "one final vote per poll",
+    "api/v1/polls/<id:poll_id>/votes": "one final vote per poll",
     "api/v1/posts/<id:post_id>/bookmarks": "private to you",
     "api/v1/errors/log": "its own per-user or per-IP limit (ErrorLogThrottle)",
     "api/v1/errors/<int:error_id>/resolve": "staff only",
 }
+
+
+WRITE_METHODS = ("post", "put", "patch", "delete")
 
 
 def _write_routes() -> dict[str, type[APIView]]:
@@ -205,8 +208,9 @@ def _write_routes() -> dict[str, type[APIView]]:
             pending.extend((prefix + str(pattern.pattern), child) for child in pattern.url_patterns)
             continue
         view = getattr(pattern.callback, "cls", None)
-        actions = getattr(pattern.callback, "actions", None) or {}  # a viewset's route: {method: action}
-        writes = any(hasattr(view, method) or method in actions for method in ("post", "put", "patch", "delete"))
+        # A viewset's route names its methods (``actions``); a plain view has a handler per method.
+        methods = getattr(pattern.callback, "actions", None) or [m for m in WRITE_METHODS if hasattr(view, m)]
+        writes = any(method in methods for method in WRITE_METHODS)
         if isinstance(view, type) and issubclass(view, APIView) and writes:
             routes[prefix + str(pattern.pattern)] = view
     return routes

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -19,6 +19,7 @@ __all__ = [
     "PostCreateSerializer",
     "PostSerializer",
     "post_serializer_context",
+    "render_posts",
 ]
 
 NO_FLAGS = dict.fromkeys(VIEWER_FLAGS, False)
@@ -109,6 +110,11 @@ def post_serializer_context(request: Any, posts: Iterable[Post]) -> dict[str, An
         if post.quoted_post_id is not None:
             ids.append(post.quoted_post_id)
     return {"request": request, "post_flags": post_viewer_flags(request.user, ids)}
+
+
+def render_posts(request: Any, posts: Sequence[Post]) -> Any:
+    """A page of posts loaded through ``for_display``, as the API shows them (one query for viewer flags)."""
+    return PostSerializer(posts, many=True, context=post_serializer_context(request, posts)).data
 
 
 class PostCreateSerializer(serializers.Serializer):

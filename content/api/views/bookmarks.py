@@ -11,10 +11,9 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet, ViewSet
 
 from accounts.api.signed_in import signed_in
-from content.api.posts import render_posts
 from content.api.schema import BLOCK_RULE, POST_ID
 from content.api.serializers.bookmarks import BookmarkResultSerializer
-from content.api.serializers.posts import PostSerializer
+from content.api.serializers.posts import PostSerializer, render_posts
 from content.models import Bookmark, Post
 from content.querysets_bookmarks import bookmarks_of
 from content.services.interactions import bookmark_add, bookmark_remove

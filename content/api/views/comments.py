@@ -19,9 +19,9 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet, ViewSet
 
 from accounts.api.signed_in import signed_in
-from content.api.posts import REMOVAL_REASON, REMOVAL_RULE, removal_reason
-from content.api.schema import BLOCK_RULE, COMMENT_ID, POST_ID
+from content.api.schema import BLOCK_RULE, COMMENT_ID, POST_ID, REMOVAL_REASON, REMOVAL_RULE
 from content.api.serializers.comments import CommentCreateSerializer, CommentSerializer
+from content.api.views.posts import removal_reason
 from content.models import Comment, Post
 from content.querysets_comments import comment_viewer_flags
 from content.services.interactions import NO_SUCH_POST, comment_create, comment_delete

@@ -13,9 +13,8 @@ from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
 from accounts.api.signed_in import signed_in
-from content.api.posts import render_posts
 from content.api.schema import BLOCK_RULE, POST_ID
-from content.api.serializers.posts import PostSerializer
+from content.api.serializers.posts import PostSerializer, render_posts
 from content.api.serializers.reposts import RepostCreateSerializer, RepostResultSerializer
 from content.models import Post
 from content.services.interactions import repost_create, repost_delete, repost_quote
