@@ -12,7 +12,6 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,6 +24,7 @@ from content.api.views.posts import removal_reason
 from content.models import Comment, Post
 from content.querysets_comments import comment_viewer_flags
 from content.services.interactions import NO_SUCH_POST, comment_create, comment_delete
+from core.errors import NotFound
 from core.pagination import CursorPagination
 from core.schema import problems
 

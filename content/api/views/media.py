@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -14,6 +14,7 @@ from rest_framework.viewsets import ViewSet
 from accounts.api.signed_in import signed_in
 from content.api.serializers.media import MediaUploadResponseSerializer, MediaUploadSerializer
 from content.services.media import MEDIA_UPLOAD_MAX_TOTAL_BYTES, media_upload, total_too_large_message
+from core.errors import Invalid
 from core.schema import problems
 
 # Multipart boundaries and part headers on top of the images themselves.
@@ -53,7 +54,7 @@ class MediaViewSet(ViewSet):
         owner = signed_in(request)
         # Refuse an oversized body from its header, before it is parsed and spooled to disk.
         if _content_length(request) > MEDIA_UPLOAD_MAX_TOTAL_BYTES + _MULTIPART_OVERHEAD:
-            raise serializers.ValidationError({"files": [total_too_large_message()]}, code="too_large")
+            raise Invalid({"files": total_too_large_message()}, code="too_large")
         serializer = MediaUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         media = media_upload(owner=owner, files=serializer.validated_data["files"])

@@ -7,7 +7,6 @@ from typing import Any
 from django.core.cache import cache
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,6 +15,7 @@ from rest_framework.viewsets import ViewSet
 from content.api.serializers.tickers import TickerSerializer, TrendingQuerySerializer, TrendingTickerSerializer
 from content.search import find_ticker
 from content.trending import SCORE_FORMULA, TRENDING_CACHE_SECONDS, trending_tickers
+from core.errors import NotFound
 from core.schema import problems
 
 

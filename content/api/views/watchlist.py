@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,6 +14,7 @@ from content.api.serializers.tickers import TickerSerializer
 from content.api.serializers.watchlist import WatchlistAddSerializer
 from content.models import Ticker
 from content.services.watchlist import WATCHLIST_MAX, watchlist_add, watchlist_remove
+from core.errors import NotFound
 from core.schema import problems
 
 
