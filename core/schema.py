@@ -23,6 +23,7 @@ from rest_framework.permissions import SAFE_METHODS
 from core.exceptions import PROBLEM_CONTENT_TYPE
 from core.ids import ID_PATTERN
 from core.pagination import limit_schema
+from core.serializers import ModelSerializer
 from core.throttling import AnonWriteThrottle, UserWriteThrottle
 
 T = TypeVar("T")
@@ -121,6 +122,7 @@ _ID_SCHEMA = {"type": "string", "pattern": ID_PATTERN, "example": "42"}
 _NOT_IDS = {"request_id"}
 # Query parameters that name an object by id.
 _ID_QUERY_PARAMETERS = {"author"}
+_PLUMBING_DOC = inspect.getdoc(ModelSerializer)
 _METHODS = {"get", "put", "post", "patch", "delete", "head", "options", "trace"}
 
 
@@ -138,6 +140,8 @@ def postprocess(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[s
                 _fix_parameter(parameter)
     for name, schema in schemas.items():
         _fix_properties(schema)
+        if schema.get("description") == _PLUMBING_DOC:
+            del schema["description"]  # inherited from the base class: says nothing about this object
         if schema.pop(_REFUSES_UNKNOWN, False) and name.endswith("Request"):
             schema["additionalProperties"] = False
     if any(_uses_null_enum(schema) for schema in schemas.values()):

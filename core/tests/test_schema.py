@@ -170,6 +170,17 @@ def test_bodies_that_refuse_unknown_fields_say_so(schema):
     assert "x-refuses-unknown-fields" not in json.dumps(schema)
 
 
+def test_no_component_is_described_by_a_base_class_docstring(schema):
+    described = [
+        name
+        for name, component in schema["components"]["schemas"].items()
+        if component.get("description", "").startswith("DRF's")
+    ]
+
+    assert described == []
+    assert "description" not in schema["components"]["schemas"]["Media"]
+
+
 def test_user_settings_are_typed(schema):
     components = schema["components"]["schemas"]
     settings = components["UserSettings"]
