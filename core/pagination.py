@@ -62,11 +62,6 @@ def keyset_filter(ordering: Sequence[str], values: Sequence[Any], *, forward: bo
     return clauses
 
 
-def limit_schema() -> dict[str, Any]:
-    """The OpenAPI schema of ``?limit=``, as ``parse_limit`` reads it."""
-    return {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}
-
-
 def parse_limit(request: Request, default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT) -> int:
     raw = request.query_params.get("limit")
     if raw in (None, ""):
@@ -185,7 +180,7 @@ class CursorPagination(BasePagination):
                 "in": "query",
                 "required": False,
                 "description": f"Page size, 1-{MAX_LIMIT} (default {DEFAULT_LIMIT}).",
-                "schema": limit_schema(),
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
             },
             {
                 "name": "cursor",

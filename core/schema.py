@@ -22,7 +22,7 @@ from rest_framework.permissions import SAFE_METHODS
 
 from core.exceptions import PROBLEM_CONTENT_TYPE
 from core.ids import ID_PATTERN
-from core.pagination import limit_schema
+from core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from core.serializers import ModelSerializer
 from core.throttling import AnonWriteThrottle, UserWriteThrottle
 
@@ -230,7 +230,7 @@ def _fix_parameter(parameter: dict[str, Any]) -> None:
     if parameter["name"] in _ID_QUERY_PARAMETERS:
         parameter["schema"] = dict(_ID_SCHEMA)
     elif parameter["name"] == "limit" and "maximum" not in schema:
-        parameter["schema"] = {**schema, **limit_schema()}
+        parameter["schema"] = {**schema, "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}
     elif schema.get("type") == "boolean" and "enum" in schema:
         # django-filter's BooleanFilter is declared with the strings it parses; the value is a boolean.
         del schema["enum"]
