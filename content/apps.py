@@ -6,3 +6,10 @@ class ContentConfig(AppConfig):
 
     name = "content"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # polls may not import content: it asks whether a poll's post is visible through this hook.
+        from content.polls import poll_visible
+        from polls.visibility import poll_visibility_register
+
+        poll_visibility_register(poll_visible)
