@@ -12,18 +12,21 @@ write is a 429.
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
-from drf_spectacular.utils import OpenApiResponse, extend_schema_field, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS
 
 from core.exceptions import PROBLEM_CONTENT_TYPE
 from core.ids import ID_PATTERN
-from core.pagination import limit_schema
+from core.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from core.serializers import ModelSerializer
 from core.throttling import AnonWriteThrottle, UserWriteThrottle
+
+T = TypeVar("T")
 
 
 @extend_schema_field(
@@ -101,6 +104,17 @@ def problems(*statuses: int) -> dict[int, OpenApiResponse]:
     }
 
 
+# A serializer that answers an unknown field with a 400 says so (``@refuses_unknown_fields``), and its
+# request schema gets ``additionalProperties: false``: a client (or a schema-driven fuzzer) then knows
+# that an extra key is an error, not ignored.
+_REFUSES_UNKNOWN = "x-refuses-unknown-fields"
+
+
+def refuses_unknown_fields(serializer_class: type[T]) -> type[T]:
+    """Class decorator for serializers that refuse fields they do not declare."""
+    return extend_schema_serializer(extensions={_REFUSES_UNKNOWN: True})(serializer_class)
+
+
 # The postprocessing hook.
 
 _ID_SCHEMA = {"type": "string", "pattern": ID_PATTERN, "example": "42"}
@@ -108,6 +122,7 @@ _ID_SCHEMA = {"type": "string", "pattern": ID_PATTERN, "example": "42"}
 _NOT_IDS = {"request_id"}
 # Query parameters that name an object by id.
 _ID_QUERY_PARAMETERS = {"author"}
+_PLUMBING_DOC = inspect.getdoc(ModelSerializer)
 _METHODS = {"get", "put", "post", "patch", "delete", "head", "options", "trace"}
 
 
@@ -123,8 +138,12 @@ def postprocess(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[s
             _problems_as_problem_json(operation)
             for parameter in operation.get("parameters", []):
                 _fix_parameter(parameter)
-    for schema in schemas.values():
+    for name, schema in schemas.items():
         _fix_properties(schema)
+        if schema.get("description") == _PLUMBING_DOC:
+            del schema["description"]  # inherited from the base class: says nothing about this object
+        if schema.pop(_REFUSES_UNKNOWN, False) and name.endswith("Request"):
+            schema["additionalProperties"] = False
     if any(_uses_null_enum(schema) for schema in schemas.values()):
         schemas.setdefault("NullEnum", {"enum": [None]})
     return result
@@ -151,6 +170,11 @@ def _declare_plumbing_answers(operation: dict[str, Any], *, throttled: bool) -> 
         statuses.append(429)
     for status in statuses:
         responses.setdefault(str(status), _problem_response(status))
+    if "429" in responses:
+        responses["429"].setdefault("headers", {})["Retry-After"] = {
+            "description": "Seconds until the limit lets this request through.",
+            "schema": {"type": "integer", "minimum": 1},
+        }
     operation["responses"] = dict(sorted(responses.items(), key=lambda item: item[0]))
 
 
@@ -206,7 +230,7 @@ def _fix_parameter(parameter: dict[str, Any]) -> None:
     if parameter["name"] in _ID_QUERY_PARAMETERS:
         parameter["schema"] = dict(_ID_SCHEMA)
     elif parameter["name"] == "limit" and "maximum" not in schema:
-        parameter["schema"] = {**schema, **limit_schema()}
+        parameter["schema"] = {**schema, "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}
     elif schema.get("type") == "boolean" and "enum" in schema:
         # django-filter's BooleanFilter is declared with the strings it parses; the value is a boolean.
         del schema["enum"]

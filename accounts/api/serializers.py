@@ -17,6 +17,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.models import User
+from core.schema import refuses_unknown_fields
 from core.serializers import ModelSerializer, StrictCharField
 
 NO_RELATIONSHIP = {"following": False, "followed_by": False, "muted": False, "blocked": False, "blocked_by": False}
@@ -83,6 +84,7 @@ LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$"
 SETTINGS_DEFAULTS = {"theme": "system", "language": "en", "default_feed": "all"}
 
 
+@refuses_unknown_fields
 @extend_schema_serializer(component_name="UserSettings")
 class UserSettingsInputSerializer(serializers.Serializer):
     """The preferences sent to ``PATCH users/me``: any of the known keys; an unknown one is a 400 naming it."""

@@ -31,7 +31,7 @@ from accounts.services.profile import (
 from accounts.validators import username_validator, validate_timezone
 from core.errors import Invalid
 from core.net import client_ip
-from core.schema import problems
+from core.schema import problems, refuses_unknown_fields
 from core.serializers import StrictCharField
 
 T = TypeVar("T")
@@ -61,6 +61,7 @@ class InterestsField(serializers.Field):
         return list(value)
 
 
+@refuses_unknown_fields
 class StrictSerializer(serializers.Serializer):
     """Refuses fields it does not declare, naming each one."""
 

@@ -74,6 +74,16 @@ def test_every_body_declares_the_answers_to_a_bad_body(schema):
             assert {"400", "413", "415"} <= set(operation["responses"]), (path, method)
 
 
+def test_every_rate_limited_answer_declares_retry_after(schema):
+    limited = [
+        operation["responses"]["429"] for _, _, operation in operations(schema) if "429" in operation["responses"]
+    ]
+
+    assert len(limited) > 10
+    for answer in limited:
+        assert answer["headers"]["Retry-After"]["schema"] == {"type": "integer", "minimum": 1}
+
+
 def test_problem_schemas_name_every_field_the_server_sends(schema):
     components = schema["components"]["schemas"]
 
@@ -149,6 +159,26 @@ def test_no_nullable_is_left_beside_an_untyped_all_of(schema):
     walk(schema)
     assert found == []
     assert '"nullable": true' in text
+
+
+def test_bodies_that_refuse_unknown_fields_say_so(schema):
+    components = schema["components"]["schemas"]
+    closed = {name for name, component in components.items() if component.get("additionalProperties") is False}
+
+    assert {"PatchedProfileUpdateRequest", "OnboardingRequest", "UserSettingsRequest"} <= closed
+    assert all(name.endswith("Request") for name in closed)
+    assert "x-refuses-unknown-fields" not in json.dumps(schema)
+
+
+def test_no_component_is_described_by_a_base_class_docstring(schema):
+    described = [
+        name
+        for name, component in schema["components"]["schemas"].items()
+        if component.get("description", "").startswith("DRF's")
+    ]
+
+    assert described == []
+    assert "description" not in schema["components"]["schemas"]["Media"]
 
 
 def test_user_settings_are_typed(schema):
