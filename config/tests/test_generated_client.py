@@ -95,8 +95,10 @@ class GeneratedApi:
         return models[0]
 
 
-@pytest.fixture
-def generated_package(live_server: Any, tmp_path: Path) -> Iterator[ModuleType]:
+@pytest.fixture(scope="module")
+def generated_package(live_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
+    """Generated once for this module's tests (the schema view reads no database)."""
+    tmp_path = tmp_path_factory.mktemp("client")
     schema = httpx.get(f"{live_server.url}/api/schema?format=json", timeout=30)
     assert schema.status_code == 200
     (tmp_path / "schema.json").write_bytes(schema.content)
