@@ -96,10 +96,14 @@ class GeneratedApi:
 
 
 @pytest.fixture(scope="module")
-def generated_package(live_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
-    """Generated once for this module's tests (the schema view reads no database)."""
+def generated_package(
+    live_server: Any, tmp_path_factory: pytest.TempPathFactory, django_db_blocker: Any
+) -> Iterator[ModuleType]:
+    """Generated once for this module's tests."""
     tmp_path = tmp_path_factory.mktemp("client")
-    schema = httpx.get(f"{live_server.url}/api/schema?format=json", timeout=30)
+    # The schema request may touch the database (a module fixture has no test transaction to use).
+    with django_db_blocker.unblock():
+        schema = httpx.get(f"{live_server.url}/api/schema?format=json", timeout=30)
     assert schema.status_code == 200
     (tmp_path / "schema.json").write_bytes(schema.content)
     (tmp_path / "config.yaml").write_text(CONFIG)
