@@ -5,8 +5,8 @@ What follows from the plumbing rather than from one view is added by
 ``postprocess`` (a drf-spectacular ``POSTPROCESSING_HOOKS`` entry), so no view
 can forget it: every error is ``application/problem+json``; a bearer token
 that is bad or expired is a 401 wherever a token is read; a JSON body can be
-malformed (400), too large (413) or not JSON at all (415); a rate-limited
-write is a 429.
+malformed (400), too large (413) or not JSON at all (415); an object named
+in the path may not exist (404); a rate-limited write is a 429.
 """
 
 from __future__ import annotations
@@ -163,6 +163,9 @@ def _declare_plumbing_answers(operation: dict[str, Any], *, throttled: bool) -> 
     if any("jwtAuth" in requirement for requirement in operation.get("security", [])):
         # Even where signing in is optional, a token that is sent is checked: a bad one is a 401.
         statuses.append(401)
+    if any(parameter.get("in") == "path" for parameter in operation.get("parameters", [])):
+        # An id the pattern allows can still be beyond a bigint: the route itself answers 404.
+        statuses.append(404)
     if "requestBody" in operation:
         # Malformed, too large, or of a media type the endpoint does not take.
         statuses += [400, 413, 415]
