@@ -365,7 +365,13 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Django's defaults give "django" a console handler of its own under DEBUG (every line twice
+        # with the root's) and runserver's access lines their own format: one handler for all.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 
 # Error log: how many new frontend error groups anonymous reports may open, all
