@@ -221,7 +221,10 @@ CONTENT_SECURITY_POLICY: dict[str, Any] = {
 CONTENT_SECURITY_POLICY_NON_HTML = {"default-src": [csp.NONE], "frame-ancestors": [csp.NONE]}
 CSRF_TRUSTED_ORIGINS = env.origins("CSRF_TRUSTED_ORIGINS")
 
-CORS_ALLOWED_ORIGINS = env.origins("CORS_ALLOWED_ORIGINS")
+# Under DEBUG with no origins set, a frontend's dev server on port 3000 (Next.js, Vite with --port 3000)
+# may call the API from the browser; production allows only the origins it names.
+DEV_CORS_ALLOWED_ORIGINS = ["http://localhost:3000", "http://127.0.0.1:3000"]
+CORS_ALLOWED_ORIGINS = env.origins("CORS_ALLOWED_ORIGINS", DEV_CORS_ALLOWED_ORIGINS if DEBUG else [])
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_EXPOSE_HEADERS = [
     "X-Request-ID",
