@@ -133,7 +133,7 @@ def profile_update(
         setattr(user, name, value)
     try:
         with transaction.atomic():
-            user.save(update_fields=list(changes))
+            user.save(update_fields=[*changes, "updated_at"])
     except IntegrityError as exc:
         for name, value in before.items():
             setattr(user, name, value)
@@ -228,7 +228,7 @@ def _onboarding_save(
         fields.append("signup_ip_hash")
     try:
         with transaction.atomic():
-            user.save(update_fields=fields)
+            user.save(update_fields=[*fields, "updated_at"])
     except IntegrityError as exc:
         for name, value in before.items():
             setattr(user, name, value)
