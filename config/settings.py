@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.csp.ContentSecurityPolicyMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "core.http_cache.HTTPCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -233,6 +234,10 @@ CORS_EXPOSE_HEADERS = [
     "X-RateLimit-Remaining",
     "X-RateLimit-Reset",
 ]
+
+# HTTP caching (core.http_cache): the longest a browser or shared cache may keep an anonymous answer
+# that a view declares public (ticker pages, trending, public profiles); 0 turns public caching off.
+HTTP_CACHE_MAX_AGE = env.int("HTTP_CACHE_MAX_AGE", 60)
 
 # Client IP: X-Forwarded-For is read only when that many trusted proxies sit in front.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0)

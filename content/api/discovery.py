@@ -67,6 +67,7 @@ class SearchView(APIView):
 
 class TrendingTickersView(APIView):
     permission_classes = [AllowAny]
+    public_cache_seconds = 60  # core.http_cache: anonymous answers, capped by HTTP_CACHE_MAX_AGE
 
     @extend_schema(
         summary="Trending tickers",
@@ -98,6 +99,7 @@ class TrendingTickersView(APIView):
 
 class TickerDetailView(APIView):
     permission_classes = [AllowAny]
+    public_cache_seconds = 60  # core.http_cache: anonymous answers, capped by HTTP_CACHE_MAX_AGE
 
     @extend_schema(
         summary="A ticker",

@@ -263,6 +263,7 @@ class FeedView(APIView):
 
 class TickerPostsView(GenericAPIView):
     permission_classes = [AllowAny]
+    public_cache_seconds = 60  # core.http_cache: anonymous answers, capped by HTTP_CACHE_MAX_AGE
     queryset = Post.objects.none()  # for the schema; `get` builds the real one
     serializer_class = PostSerializer
     pagination_class = CursorPagination

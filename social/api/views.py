@@ -36,6 +36,7 @@ def _profile(request: Request, user: User) -> Response:
 
 class UserDetailView(APIView):
     permission_classes = [AllowAny]
+    public_cache_seconds = 60  # core.http_cache: anonymous answers, capped by HTTP_CACHE_MAX_AGE
 
     @extend_schema(
         summary="A user's profile",
@@ -52,6 +53,7 @@ class UserDetailView(APIView):
 
 class UserByUsernameView(APIView):
     permission_classes = [AllowAny]
+    public_cache_seconds = 60  # core.http_cache: anonymous answers, capped by HTTP_CACHE_MAX_AGE
 
     @extend_schema(
         summary="A user's profile, by username",
