@@ -107,6 +107,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # PgBouncer in transaction mode cannot keep a server-side cursor (iterator()) across transactions.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS", False)
+
+# A connection pool in each process (psycopg_pool through Django; README, "Connection pooling").
+DATABASE_POOL = env.bool("DATABASE_POOL", False)
+DATABASE_POOL_OPTIONS = {
+    "min_size": env.int("DATABASE_POOL_MIN_SIZE", 1),
+    "max_size": env.int("DATABASE_POOL_MAX_SIZE", 4, minimum=1),
+    # Seconds a request waits for a free connection before it fails.
+    "timeout": env.float("DATABASE_POOL_TIMEOUT", 10.0),
+}
+if DATABASE_POOL_OPTIONS["max_size"] < DATABASE_POOL_OPTIONS["min_size"]:
+    env.errors.append("DATABASE_POOL_MAX_SIZE: must be at least DATABASE_POOL_MIN_SIZE")
+if DATABASE_POOL_OPTIONS["timeout"] <= 0:
+    env.errors.append("DATABASE_POOL_TIMEOUT: must be a number of seconds above 0")
+if DATABASE_POOL:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        env.errors.append("DATABASE_POOL: needs a postgres:// DATABASE_URL")
+    elif DATABASES["default"]["CONN_MAX_AGE"]:
+        # The pool keeps the connections; Django refuses persistent ones on top of it.
+        if env.raw("DATABASE_CONN_MAX_AGE"):
+            env.errors.append("DATABASE_CONN_MAX_AGE: must be 0 or unset with DATABASE_POOL=true")
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = DATABASE_POOL_OPTIONS
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache, rate limits and anything else shared between processes.
