@@ -9,7 +9,17 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from core.testing import postgres_only
+
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def _postgres_only(test):
+    for mark in reversed(postgres_only):
+        test = mark(test)
+    return test
+
+
 POSTGRES = "postgres://pageshare@db.internal:5432/pageshare"
 
 
@@ -82,9 +92,7 @@ def test_a_bad_pool_setting_stops_startup_naming_it(env, line):
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: set DATABASE_URL=postgres://...")
+@_postgres_only
 def test_the_pool_serves_queries_on_postgresql():
     params = connection.settings_dict
     url = f"postgres://{params['USER']}:{params['PASSWORD']}@{params['HOST']}:{params['PORT'] or 5432}/{params['NAME']}"
@@ -93,6 +101,8 @@ import json
 import django
 django.setup()
 from django.db import connection
+
+from core.testing import postgres_only
 from psycopg_pool import ConnectionPool
 backends = []
 for _ in range(4):  # each connect() borrows from the pool, each close() gives it back

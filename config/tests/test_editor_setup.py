@@ -71,7 +71,8 @@ def test_launch_runs_the_server_in_debug_and_the_tests():
     recommended = set(load("extensions.json")["recommendations"])
 
     for config in configurations.values():
-        assert config["type"] == "debugpy" and "ms-python.debugpy" in recommended
+        assert config["type"] == "debugpy"
+        assert "ms-python.debugpy" in recommended
         assert venv_tool(config["python"]) == "python"
         assert in_workspace(config["cwd"] + "/") == ROOT
     server = configurations["Django: runserver (DEBUG)"]
