@@ -21,7 +21,19 @@ class UpdatedAtField(models.DateTimeField):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("default", timezone.now)
+        # Not a form field (the admin's change forms), as with auto_now.
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
         super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        # Implied by the class: keeps migrations free of them.
+        if kwargs.get("editable") is False:
+            del kwargs["editable"]
+        if kwargs.get("blank") is True:
+            del kwargs["blank"]
+        return name, path, args, kwargs
 
     def pre_save(self, model_instance: models.Model, add: bool) -> datetime:
         created_at = getattr(model_instance, "created_at", None)
