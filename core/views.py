@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
-from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 
 @require_safe
 def index(request: HttpRequest) -> JsonResponse:
-    """``/``: a small JSON index, so the bare host answers something useful in every mode."""
+    """``/``: a small JSON index, so the bare host answers something useful in every mode.
+
+    The paths are the fixed ones of the API contract (core/tests/test_index.py follows each).
+    """
     return JsonResponse(
         {
             "name": "PageShare API",
             "api": request.build_absolute_uri("/api/v1/"),
-            "schema": request.build_absolute_uri(reverse("schema")),
-            "docs": request.build_absolute_uri(reverse("api-docs")),
-            "health": request.build_absolute_uri(reverse("health")),
-            "ready": request.build_absolute_uri(reverse("health-ready")),
+            "schema": request.build_absolute_uri("/api/schema"),
+            "docs": request.build_absolute_uri("/api/docs"),
+            "health": request.build_absolute_uri("/health"),
+            "ready": request.build_absolute_uri("/health/ready"),
         }
     )
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,7 +24,9 @@ from accounts.models import User
 from accounts.services import auth as services
 from accounts.tokens import session_of
 from accounts.validators import username_validator
+from core.errors import Invalid, NotAuthenticated
 from core.net import client_ip
+from core.ratelimit import failures_limited
 from core.schema import problems
 from core.serializers import StrictCharField, StrictEmailField
 from core.throttling import (
@@ -33,7 +34,6 @@ from core.throttling import (
     LoginThrottle,
     PasswordResetThrottle,
     RegisterThrottle,
-    failures_limited,
 )
 
 TAGS = ["auth"]
@@ -117,13 +117,12 @@ def _session(request: Request, user: User, *, status_code: int) -> Response:
 
 
 def _is_auth_failure(exc: Exception) -> bool:
-    return isinstance(exc, AuthenticationFailed)
+    return isinstance(exc, NotAuthenticated)
 
 
 def _is_wrong_old(exc: Exception) -> bool:
     # A guess at the current password; a refused new password is not one.
-    detail = exc.detail if isinstance(exc, serializers.ValidationError) else None
-    return isinstance(detail, dict) and "old_password" in detail
+    return isinstance(exc, Invalid) and "old_password" in exc.errors
 
 
 # Views.
@@ -176,7 +175,7 @@ class LoginView(AnonymousAPIView):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         account = User.objects.normalize_email(serializer.validated_data["email"]).lower()
-        with failures_limited(request, "login_failures", account, counts=_is_auth_failure):
+        with failures_limited(request._request, "login_failures", account, counts=_is_auth_failure):
             user = services.user_login(**serializer.validated_data, request=request._request)
         return _session(request, user, status_code=status.HTTP_200_OK)
 
@@ -254,7 +253,9 @@ class PasswordChangeView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         assert isinstance(request.user, User)  # IsAuthenticated
-        with failures_limited(request, "password_change_failures", f"user:{request.user.pk}", counts=_is_wrong_old):
+        with failures_limited(
+            request._request, "password_change_failures", f"user:{request.user.pk}", counts=_is_wrong_old
+        ):
             services.password_change(
                 user=request.user,
                 old_password=data["old_password"],

@@ -32,6 +32,7 @@ from accounts.services.profile import (
     user_onboard,
 )
 from accounts.validators import username_validator, validate_timezone
+from core.errors import Invalid
 from core.net import client_ip
 from core.schema import problems
 from core.serializers import StrictCharField
@@ -43,9 +44,8 @@ def _field_errors(field: str, check: Callable[[Any], T], value: Any) -> T:
     """Runs a service-level check, re-raising its ``{field: [...]}`` error as this field's own."""
     try:
         return check(value)
-    except serializers.ValidationError as exc:
-        detail = exc.detail
-        raise serializers.ValidationError(detail[field] if isinstance(detail, dict) else detail) from None
+    except Invalid as exc:
+        raise serializers.ValidationError(exc.errors[field]) from None
 
 
 @extend_schema_field(

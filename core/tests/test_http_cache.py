@@ -21,13 +21,19 @@ def _fresh_cache():
 
 @pytest.mark.parametrize(
     "path",
-    ["/api/v1/tickers/AAPL", "/api/v1/tickers/AAPL/posts", "/api/v1/tickers/trending", "/api/v1/users/{user}"],
+    [
+        "/api/v1/tickers/AAPL",
+        "/api/v1/tickers/AAPL/posts",
+        "/api/v1/tickers/trending",
+        "/api/v1/users/{user}",
+        "/api/v1/users/by-username/{username}",
+    ],
 )
 def test_anonymous_public_pages_are_publicly_cacheable(api_client, path):
     TickerFactory(symbol="AAPL")
     author = UserFactory()
 
-    response = api_client.get(path.format(user=author.pk))
+    response = api_client.get(path.format(user=author.pk, username=author.username))
 
     assert response.status_code == 200
     assert response["Cache-Control"] == "public, max-age=60"
@@ -44,6 +50,14 @@ def test_the_same_page_with_a_token_is_private_and_not_stored(auth_client):
     assert response["Cache-Control"] == "private, no-store"
     assert "authorization" in vary(response)
     assert "ETag" not in response
+
+
+def test_a_viewset_declares_public_caching_per_action(api_client):
+    author = UserFactory()
+    assert api_client.get(f"/api/v1/users/{author.pk}")["Cache-Control"] == "public, max-age=60"
+    # Another action of the same viewset (UserViewSet.followers) declared nothing.
+    followers = api_client.get(f"/api/v1/users/{author.pk}/followers")
+    assert (followers.status_code, followers["Cache-Control"]) == (200, "no-cache")
 
 
 def test_the_max_age_is_capped_by_the_setting(api_client, settings):

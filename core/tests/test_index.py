@@ -21,7 +21,7 @@ def test_the_root_is_a_json_index_in_every_mode(client, settings, debug):
         "health": "http://testserver/health",
         "ready": "http://testserver/health/ready",
     }
-    for name in ("schema", "docs", "health"):
+    for name in ("schema", "docs", "health", "ready"):
         assert client.get(response.json()[name]).status_code == 200
 
 

@@ -192,12 +192,16 @@ UNLIMITED = {
     "api/v1/polls/<int:poll_id>/votes": "one final vote per poll",
     "api/v1/posts/<int:post_id>/bookmarks": "private to you",
     "api/v1/errors/log": "its own per-user or per-IP limit (ErrorLogThrottle)",
-    "api/v1/errors/<int:error_id>/resolve": "staff only",
+    "api/v1/errors/<id:error_id>/resolve": "staff only",
 }
 
 
-def _write_routes() -> dict[str, type[APIView]]:
-    routes: dict[str, type[APIView]] = {}
+WRITES = ("post", "put", "patch", "delete")
+
+
+def _write_routes() -> dict[str, APIView]:
+    """Each route that writes, with its view as the route builds it (a viewset with its action's kwargs)."""
+    routes: dict[str, APIView] = {}
     pending = [("", pattern) for pattern in get_resolver().url_patterns]
     while pending:
         prefix, pattern = pending.pop()
@@ -205,9 +209,10 @@ def _write_routes() -> dict[str, type[APIView]]:
             pending.extend((prefix + str(pattern.pattern), child) for child in pattern.url_patterns)
             continue
         view = getattr(pattern.callback, "cls", None)
-        writes = any(hasattr(view, method) for method in ("post", "put", "patch", "delete"))
+        actions = getattr(pattern.callback, "actions", None)  # a viewset route's {method: action}
+        writes = any(method in actions for method in WRITES) if actions else any(hasattr(view, m) for m in WRITES)
         if isinstance(view, type) and issubclass(view, APIView) and writes:
-            routes[prefix + str(pattern.pattern)] = view
+            routes[prefix + str(pattern.pattern)] = view(**getattr(pattern.callback, "initkwargs", {}))
     return routes
 
 
@@ -216,7 +221,8 @@ def test_every_signed_in_write_has_a_budget_or_a_reason_not_to():
     unbudgeted = {
         route
         for route, view in routes.items()
-        if not isinstance(view.__dict__.get("throttle_scope"), property) and not getattr(view, "throttle_scope", "")
+        if not isinstance(type(view).__dict__.get("throttle_scope"), property)
+        and not getattr(view, "throttle_scope", "")
     }
 
     assert unbudgeted - set(UNLIMITED) == set(), "a new write endpoint: give it a throttle_scope or a reason here"
@@ -225,4 +231,4 @@ def test_every_signed_in_write_has_a_budget_or_a_reason_not_to():
     # A budget only counts through UserWriteThrottle, which views get by default.
     for route, view in routes.items():
         if route not in UNLIMITED:
-            assert any(isinstance(throttle, UserWriteThrottle) for throttle in view().get_throttles()), route
+            assert any(isinstance(throttle, UserWriteThrottle) for throttle in view.get_throttles()), route
