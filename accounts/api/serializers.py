@@ -64,7 +64,7 @@ class PublicUserSerializer(AuthorSerializer):
     viewer = serializers.SerializerMethodField()
 
     class Meta(AuthorSerializer.Meta):
-        fields = [*AuthorSerializer.Meta.fields, "bio", "created_at", "stats", "viewer"]
+        fields = [*AuthorSerializer.Meta.fields, "bio", "created_at", "updated_at", "stats", "viewer"]
         read_only_fields = fields
 
     @extend_schema_field(RelationshipSerializer)

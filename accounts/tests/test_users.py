@@ -23,6 +23,7 @@ ME_FIELDS = {
     "bio",
     "profile_picture_url",
     "created_at",
+    "updated_at",
     "stats",
     "viewer",
     "email",

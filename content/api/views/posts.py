@@ -153,6 +153,7 @@ class PostViewSet(GenericViewSet):
 )
 class TickerPostViewSet(GenericViewSet):
     permission_classes = [AllowAny]
+    public_cache_seconds = {"list": 60}  # core.http_cache: anonymous answers only
     serializer_class = PostSerializer
     ordering = TICKER_ORDERING
 
