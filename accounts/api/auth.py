@@ -209,8 +209,11 @@ class LogoutView(APIView):
     @extend_schema(
         tags=TAGS,
         summary="Sign out: end the session of a refresh token",
-        description="The refresh token must belong to the signed-in user (403 otherwise); an invalid, "
-        "expired or already revoked one is a 400 naming `refresh`. The session's access tokens stop working too.",
+        description="Any refresh token the session was ever given names it: the newest, one rotated away, "
+        "one already signed out, even an expired one. The whole session ends: every refresh token rotation "
+        "traded for it and every access token minted from them stop working; other sessions are untouched. "
+        "Signing out again is a 204 too. The token must belong to the signed-in user (403 otherwise); "
+        "one we did not sign (forged, garbled, or an access token) is a 400 naming `refresh`.",
         request=RefreshSerializer,
         responses={204: OpenApiResponse(description="Signed out."), **problems(400, 401, 403)},
     )

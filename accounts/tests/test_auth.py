@@ -1,6 +1,7 @@
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+import jwt
 import pytest
 import time_machine
 from django.contrib.auth.tokens import default_token_generator
@@ -416,13 +417,34 @@ def test_logout_refuses_an_invalid_refresh_token(auth_client, refresh):
     assert_problem(auth_client.post(LOGOUT, {"refresh": refresh}), 400, "refresh")
 
 
-def test_logout_twice_is_a_400(auth_client, user):
+def test_logout_twice_is_a_204_both_times(auth_client, user):
     refresh = refresh_for(user)
-    auth_client.post(LOGOUT, {"refresh": refresh})
+    assert auth_client.post(LOGOUT, {"refresh": refresh}).status_code == 204
 
     response = auth_client.post(LOGOUT, {"refresh": refresh})
 
-    assert_problem(response, 400, "refresh")
+    assert response.status_code == 204
+    assert is_blacklisted(refresh)
+
+
+def test_logout_refuses_a_refresh_token_signed_with_another_key(auth_client, user):
+    token = RefreshToken.for_user(user)
+    forged = jwt.encode(token.payload, "not-our-signing-key-0123456789abcdef", algorithm="HS256")
+
+    response = auth_client.post(LOGOUT, {"refresh": forged})
+
+    body = assert_problem(response, 400, "refresh")
+    assert body["errors"]["refresh"] == ["Token is invalid."]
+    assert not is_blacklisted(str(token))
+
+
+def test_logout_refuses_an_access_token(auth_client, user):
+    access = str(RefreshToken.for_user(user).access_token)
+
+    response = auth_client.post(LOGOUT, {"refresh": access})
+
+    body = assert_problem(response, 400, "refresh")
+    assert body["errors"]["refresh"] == ["Token has wrong type."]
 
 
 # Verify.
