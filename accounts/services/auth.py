@@ -171,7 +171,7 @@ class _IssuedRefreshToken(RefreshToken):
         try:
             jwt.decode(
                 token,
-                backend.get_verifying_key(token),
+                backend.get_verifying_key(token),  # type: ignore[arg-type]
                 algorithms=[backend.algorithm],
                 audience=backend.audience,
                 issuer=backend.issuer,

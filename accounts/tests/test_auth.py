@@ -200,6 +200,31 @@ def test_register_ignores_a_stale_bearer_header(api_client):
     assert response.status_code == 201
 
 
+@pytest.mark.parametrize(
+    ("url", "body", "expected"),
+    [
+        (LOGIN, lambda user: {"email": user.email, "password": DEFAULT_PASSWORD}, 200),
+        (REFRESH, lambda user: {"refresh": refresh_for(user)}, 200),
+        (PASSWORD_RESET, lambda user: {"email": user.email}, 202),
+        (PASSWORD_RESET_CONFIRM, lambda user: {"uid": "x", "token": "y", "new_password": NEW_PASSWORD}, 400),
+    ],
+    ids=["login", "refresh", "password-reset", "password-reset-confirm"],
+)
+def test_the_signed_out_endpoints_ignore_a_stale_bearer_header(api_client, user, url, body, expected):
+    api_client.credentials(HTTP_AUTHORIZATION="Bearer expired.or.garbage")
+
+    response = api_client.post(url, body(user))
+
+    assert response.status_code == expected, response.content
+
+
+def test_a_refused_sign_in_is_a_401_with_a_bearer_challenge(api_client, user):
+    response = api_client.post(LOGIN, {"email": user.email, "password": "not-the-password"})
+
+    assert_problem(response, 401)
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+
+
 def test_register_is_rate_limited(api_client, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "register": "2/h"}
 

@@ -21,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.signed_in import signed_in
+from accounts.api.permissions import signed_in
 from content.api.posts import REMOVAL_REASON, REMOVAL_RULE, removal_reason
 from content.api.serializers import PostSerializer, post_serializer_context
 from content.api.serializers_comments import (

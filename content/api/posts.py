@@ -25,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.signed_in import signed_in
+from accounts.api.permissions import signed_in
 from accounts.models import User
 from content.api.filters import PostFilter
 from content.api.serializers import PostCreateSerializer, PostSerializer, post_serializer_context

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.signed_in import signed_in
+from accounts.api.permissions import signed_in
 from content.api.serializers import TickerSerializer, WatchlistAddSerializer
 from content.models import Ticker
 from content.services.watchlist import WATCHLIST_MAX, watchlist_add, watchlist_remove

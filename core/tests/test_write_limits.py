@@ -196,8 +196,12 @@ UNLIMITED = {
 }
 
 
-def _write_routes() -> dict[str, type[APIView]]:
-    routes: dict[str, type[APIView]] = {}
+WRITES = {"post", "put", "patch", "delete"}
+
+
+def _write_routes() -> dict[str, APIView]:
+    """Each route that writes, with its view as built for a request (a viewset's action options applied)."""
+    routes: dict[str, APIView] = {}
     pending = [("", pattern) for pattern in get_resolver().url_patterns]
     while pending:
         prefix, pattern = pending.pop()
@@ -205,9 +209,13 @@ def _write_routes() -> dict[str, type[APIView]]:
             pending.extend((prefix + str(pattern.pattern), child) for child in pattern.url_patterns)
             continue
         view = getattr(pattern.callback, "cls", None)
-        writes = any(hasattr(view, method) for method in ("post", "put", "patch", "delete"))
-        if isinstance(view, type) and issubclass(view, APIView) and writes:
-            routes[prefix + str(pattern.pattern)] = view
+        if not (isinstance(view, type) and issubclass(view, APIView)):
+            continue
+        # A viewset's route maps its methods to actions; an APIView's methods are its own.
+        actions = getattr(pattern.callback, "actions", None)
+        methods = set(actions) if actions is not None else {method for method in WRITES if hasattr(view, method)}
+        if methods & WRITES:
+            routes[prefix + str(pattern.pattern)] = view(**getattr(pattern.callback, "initkwargs", {}))
     return routes
 
 
@@ -216,7 +224,8 @@ def test_every_signed_in_write_has_a_budget_or_a_reason_not_to():
     unbudgeted = {
         route
         for route, view in routes.items()
-        if not isinstance(view.__dict__.get("throttle_scope"), property) and not getattr(view, "throttle_scope", "")
+        if not isinstance(type(view).__dict__.get("throttle_scope"), property)
+        and not getattr(view, "throttle_scope", "")
     }
 
     assert unbudgeted - set(UNLIMITED) == set(), "a new write endpoint: give it a throttle_scope or a reason here"
@@ -225,4 +234,4 @@ def test_every_signed_in_write_has_a_budget_or_a_reason_not_to():
     # A budget only counts through UserWriteThrottle, which views get by default.
     for route, view in routes.items():
         if route not in UNLIMITED:
-            assert any(isinstance(throttle, UserWriteThrottle) for throttle in view().get_throttles()), route
+            assert any(isinstance(throttle, UserWriteThrottle) for throttle in view.get_throttles()), route

@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.signed_in import signed_in
+from accounts.api.permissions import signed_in
 from accounts.models import User
 from core.pagination import CursorPagination
 from core.schema import problems
