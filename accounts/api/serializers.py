@@ -273,3 +273,7 @@ class ProfilePictureUploadSerializer(serializers.Serializer):
             "It is centre-cropped to a square of at most 512 px and re-encoded without metadata."
         ),
     )
+
+
+class AccountDeleteSerializer(StrictSerializer):
+    password = _password_field(help_text="Your current password, confirming the deletion.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -26,6 +27,7 @@ from accounts.activity import activity_record
 from accounts.api.permissions import SIGNED_OUT, signed_in
 from accounts.api.serializers import (
     AcceptedSerializer,
+    AccountDeleteSerializer,
     AuthSessionSerializer,
     AuthVerifySerializer,
     InterestsSerializer,
@@ -42,8 +44,9 @@ from accounts.api.serializers import (
     TokenPairSerializer,
 )
 from accounts.models import User, UserInterest
-from accounts.services import auth, pictures, profile
+from accounts.services import account, auth, pictures, profile
 from accounts.tokens import session_of
+from core import errors
 from core.images import InvalidImageError
 from core.net import client_ip
 from core.schema import problems
@@ -71,6 +74,28 @@ def _is_wrong_old(exc: Exception) -> bool:
     # A guess at the current password; a refused new password is not one.
     detail = exc.detail if isinstance(exc, serializers.ValidationError) else None
     return isinstance(detail, dict) and "old_password" in detail
+
+
+def _is_wrong_password(exc: Exception) -> bool:
+    return isinstance(exc, errors.Invalid) and "password" in exc.errors
+
+
+# Every guess at the signed-in user's password (changing it, deleting the account) spends one budget.
+PASSWORD_GUESSES = "password_change_failures"
+
+
+class _BodyOnDeleteSchema(AutoSchema):
+    """Documents the body of a DELETE that reads one (DELETE users/me: the confirming password);
+    drf-spectacular documents bodies of POST, PUT and PATCH only."""
+
+    def _get_request_body(self, direction: str = "request") -> dict | None:
+        if self.method != "DELETE":
+            return super()._get_request_body(direction)
+        self.method = "POST"
+        try:
+            return super()._get_request_body(direction)
+        finally:
+            self.method = "DELETE"
 
 
 @extend_schema(tags=["auth"])
@@ -185,7 +210,7 @@ class AuthViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         user = signed_in(request)
-        with failures_limited(request, "password_change_failures", f"user:{user.pk}", counts=_is_wrong_old):
+        with failures_limited(request, PASSWORD_GUESSES, f"user:{user.pk}", counts=_is_wrong_old):
             auth.password_change(
                 user=user,
                 old_password=data["old_password"],
@@ -249,9 +274,11 @@ class MeViewSet(viewsets.GenericViewSet):
 
     permission_classes = [IsAuthenticated]
     throttle_scope = ""  # a budget per action (core.throttling.UserWriteThrottle)
+    schema = _BodyOnDeleteSchema()
     serializer_class = MeSerializer
     input_serializer_classes: dict[str, type[serializers.Serializer]] = {
         "me_update": ProfileUpdateSerializer,
+        "me_delete": AccountDeleteSerializer,
         "onboarding": OnboardingSerializer,
         "interests_replace": InterestsSerializer,
         "profile_picture_set": ProfilePictureUploadSerializer,
@@ -290,6 +317,31 @@ class MeViewSet(viewsets.GenericViewSet):
     @me.mapping.patch
     def me_update(self, request: Request) -> Response:
         return self._me(profile.profile_update(user=signed_in(request), **self._input()))
+
+    @extend_schema(
+        summary="Delete your account",
+        description=(
+            "Confirmed with your current password: a wrong or missing one is a 400 naming `password` "
+            "(and counts against the same budget of wrong guesses as `auth/password/change`: 429 once spent). "
+            "The account is anonymised and deactivated at once: email, username, names, bio, picture, "
+            "settings, interests and the link to an external identity are erased; every session is signed out "
+            "and no token of it works any more; the email and username are free for new accounts. "
+            "Your posts and comments are deleted (they answer 404 and leave every list and count, and are "
+            "purged for good later); replies others wrote to your comments stay, and quotes of your posts "
+            "show `quoted_post: null`. Your likes, reposts, bookmarks, watchlist, uploaded images (deleted "
+            "from storage), follows (both ways; the other users' counts go down), mutes and blocks are removed. "
+            "Poll votes stay in the totals, tied to no profile; reports you made stay with the moderators. "
+            "An account made by the external identity provider has no password here and cannot be deleted this way."
+        ),
+        responses={204: OpenApiResponse(description="Deleted."), **problems(400, 401, 429)},
+    )
+    @me.mapping.delete
+    def me_delete(self, request: Request) -> Response:
+        user = signed_in(request)
+        password = self._input()["password"]
+        with failures_limited(request, PASSWORD_GUESSES, f"user:{user.pk}", counts=_is_wrong_password):
+            account.account_delete(user=user, password=password)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         summary="Finish sign-up",
