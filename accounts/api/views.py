@@ -193,9 +193,9 @@ class AuthViewSet(viewsets.GenericViewSet):
         request=None,
         responses={200: AuthVerifySerializer, **problems(401)},
     )
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], serializer_class=AuthVerifySerializer)
     def verify(self, request: Request) -> Response:
-        return Response(AuthVerifySerializer({"user": signed_in(request)}, context={"request": request}).data)
+        return Response(self.get_serializer({"user": signed_in(request)}).data)
 
     @extend_schema(
         summary="Change the password",
@@ -284,6 +284,9 @@ class MeViewSet(viewsets.GenericViewSet):
         "profile_picture_set": ProfilePictureUploadSerializer,
     }
 
+    def get_object(self) -> User:
+        return signed_in(self.request)
+
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         return self.input_serializer_classes.get(self.action or "", self.serializer_class)
 
@@ -303,7 +306,7 @@ class MeViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["get"], url_path="me", url_name="me")
     def me(self, request: Request) -> Response:
-        return self._me(signed_in(request))
+        return self._me(self.get_object())
 
     @extend_schema(
         summary="Edit your profile",
@@ -316,7 +319,7 @@ class MeViewSet(viewsets.GenericViewSet):
     )
     @me.mapping.patch
     def me_update(self, request: Request) -> Response:
-        return self._me(profile.profile_update(user=signed_in(request), **self._input()))
+        return self._me(profile.profile_update(user=self.get_object(), **self._input()))
 
     @extend_schema(
         summary="Delete your account",
@@ -337,7 +340,7 @@ class MeViewSet(viewsets.GenericViewSet):
     )
     @me.mapping.delete
     def me_delete(self, request: Request) -> Response:
-        user = signed_in(request)
+        user = self.get_object()
         password = self._input()["password"]
         with failures_limited(request, PASSWORD_GUESSES, f"user:{user.pk}", counts=_is_wrong_password):
             account.account_delete(user=user, password=password)
@@ -355,7 +358,7 @@ class MeViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"], url_path="me/onboarding", url_name="me-onboarding")
     def onboarding(self, request: Request) -> Response:
-        return self._me(profile.user_onboard(user=signed_in(request), ip=client_ip(request._request), **self._input()))
+        return self._me(profile.user_onboard(user=self.get_object(), ip=client_ip(request._request), **self._input()))
 
     @extend_schema(
         summary="Your interests",
@@ -365,7 +368,7 @@ class MeViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["get"], url_path="me/interests", url_name="me-interests")
     def interests(self, request: Request) -> Response:
         interests = (
-            UserInterest.objects.filter(user=signed_in(request)).order_by("interest").values_list("interest", flat=True)
+            UserInterest.objects.filter(user=self.get_object()).order_by("interest").values_list("interest", flat=True)
         )
         return Response(InterestsSerializer({"interests": interests}).data)
 
@@ -379,7 +382,7 @@ class MeViewSet(viewsets.GenericViewSet):
     )
     @interests.mapping.put
     def interests_replace(self, request: Request) -> Response:
-        interests = profile.interests_replace(user=signed_in(request), interests=self._input()["interests"])
+        interests = profile.interests_replace(user=self.get_object(), interests=self._input()["interests"])
         return Response(InterestsSerializer({"interests": interests}).data)
 
     @extend_schema(
@@ -402,7 +405,7 @@ class MeViewSet(viewsets.GenericViewSet):
     def profile_picture_set(self, request: Request) -> Response:
         upload = self._input()["file"]
         try:
-            user = pictures.profile_picture_set(user=signed_in(request), upload=upload)
+            user = pictures.profile_picture_set(user=self.get_object(), upload=upload)
         except InvalidImageError as exc:
             raise serializers.ValidationError({"file": [exc.message]}, code=exc.code) from exc
         return self._me(user)
@@ -415,5 +418,5 @@ class MeViewSet(viewsets.GenericViewSet):
     )
     @profile_picture_set.mapping.delete
     def profile_picture_delete(self, request: Request) -> Response:
-        pictures.profile_picture_delete(user=signed_in(request))
+        pictures.profile_picture_delete(user=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
