@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "content",
     "moderation",
     "metrics",
+    "demo",
 ]
 
 MIDDLEWARE = [

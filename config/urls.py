@@ -1,12 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path, register_converter
+from django.urls import include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-
-from core.ids import IdConverter
-
-register_converter(IdConverter, "id")
 
 api_v1 = [
     path("", include("accounts.api.urls")),

@@ -1,8 +1,14 @@
-from django.urls import path
+"""The health probes at the site's root, ``/health`` and ``/health/ready``: outside the API's version,
+since load balancers and orchestrators are configured once and for all.
 
-from metrics.api.health import LivenessView, ReadinessView
+They stay DRF (a viewset, not plain Django views) so that they are documented in the OpenAPI schema
+with the rest of the API and answer JSON the same way; they take no credentials.
+"""
 
-urlpatterns = [
-    path("health", LivenessView.as_view(), name="health"),
-    path("health/ready", ReadinessView.as_view(), name="health-ready"),
-]
+from core.routers import Router
+from metrics.api.views import HealthViewSet
+
+router = Router()
+router.register("health", HealthViewSet, basename="health")
+
+urlpatterns = router.urls

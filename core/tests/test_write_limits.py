@@ -192,15 +192,15 @@ UNLIMITED = {
     "api/v1/polls/<int:poll_id>/votes": "one final vote per poll",
     "api/v1/posts/<int:post_id>/bookmarks": "private to you",
     "api/v1/errors/log": "its own per-user or per-IP limit (ErrorLogThrottle)",
-    "api/v1/errors/<int:error_id>/resolve": "staff only",
+    "api/v1/errors/<id:error_id>/resolve": "staff only",
 }
 
 
-WRITES = {"post", "put", "patch", "delete"}
+WRITES = ("post", "put", "patch", "delete")
 
 
 def _write_routes() -> dict[str, APIView]:
-    """Each route that writes, with its view as built for a request (a viewset's action options applied)."""
+    """Each route that writes, with its view as the route builds it (a viewset with its action's kwargs)."""
     routes: dict[str, APIView] = {}
     pending = [("", pattern) for pattern in get_resolver().url_patterns]
     while pending:
@@ -209,12 +209,9 @@ def _write_routes() -> dict[str, APIView]:
             pending.extend((prefix + str(pattern.pattern), child) for child in pattern.url_patterns)
             continue
         view = getattr(pattern.callback, "cls", None)
-        if not (isinstance(view, type) and issubclass(view, APIView)):
-            continue
-        # A viewset's route maps its methods to actions; an APIView's methods are its own.
-        actions = getattr(pattern.callback, "actions", None)
-        methods = set(actions) if actions is not None else {method for method in WRITES if hasattr(view, method)}
-        if methods & WRITES:
+        actions = getattr(pattern.callback, "actions", None)  # a viewset route's {method: action}
+        writes = any(method in actions for method in WRITES) if actions else any(hasattr(view, m) for m in WRITES)
+        if isinstance(view, type) and issubclass(view, APIView) and writes:
             routes[prefix + str(pattern.pattern)] = view(**getattr(pattern.callback, "initkwargs", {}))
     return routes
 

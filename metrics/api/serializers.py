@@ -1,14 +1,143 @@
-"""The staff metrics: the query parameters they accept and the shapes they answer (each metric defined)."""
+"""The metrics app's shapes: error logs (what a frontend reports, the receipt, the staff view of a group),
+the staff metrics (the query parameters they accept and what they answer, each metric defined) and the
+health probes."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from content.api.serializers_discovery import TrendingTickerSerializer
 from core.serializers import StrictCharField
+from metrics.errors import CONTEXT_MAX_BYTES, CONTEXT_MAX_DEPTH, MESSAGE_MAX, STACK_MAX, URL_MAX, context_problem
+from metrics.health import READINESS_CACHE_SECONDS
 from metrics.models import ErrorLog
 from metrics.reports import DEFAULT_DAYS, MAX_DAYS
 from moderation.models import Reason
+
+# Error logs
+
+
+class _OptionalText(StrictCharField):
+    """Optional text where JSON ``null`` means empty; never trimmed (stacks keep their indentation)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, allow_blank=True, allow_null=True, default="", trim_whitespace=False, **kwargs)
+
+    def run_validation(self, data: Any = serializers.empty) -> str:
+        return super().run_validation(data) or ""
+
+
+class ErrorReportSerializer(serializers.Serializer):
+    message = StrictCharField(
+        help_text=f"What went wrong. Required, not blank; longer than {MESSAGE_MAX} characters is cut."
+    )
+    stack = _OptionalText(help_text=f"The stack trace (`error.stack`); cut to {STACK_MAX} characters.")
+    url = _OptionalText(help_text=f"The page's URL; cut to {URL_MAX} characters; credentials in it are scrubbed.")
+    user_agent = _OptionalText(help_text="The browser's user agent; default: this request's `User-Agent`.")
+    level = serializers.ChoiceField(choices=ErrorLog.Level.choices, default=ErrorLog.Level.ERROR)
+    # A field named like Serializer.context (the stubs type the attribute, DRF allows the field).
+    context = serializers.JSONField(  # type: ignore[assignment]
+        required=False,
+        allow_null=True,
+        default=dict,
+        help_text=(
+            f"Anything that helps (a JSON object; `null` means none), at most {CONTEXT_MAX_BYTES // 1024} KB "
+            f"serialized and {CONTEXT_MAX_DEPTH} levels deep, with no NUL character (U+0000) or lone "
+            "surrogate in any key or string (PostgreSQL stores neither). Values of keys that look like credentials "
+            "(token, password, secret, authorization, cookie, api key, refresh, access, session, csrf) are "
+            "stored as `[scrubbed]`."
+        ),
+    )
+
+    def validate_context(self, value: Any) -> dict[str, Any]:
+        if value is None:
+            return {}
+        problem = context_problem(value)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return value  # type: ignore[no-any-return]
+
+
+# What the fields of an error group mean, for the receipt and the staff view alike.
+ERROR_GROUP_FIELDS: dict[str, dict[str, Any]] = {
+    name: {"help_text": text}
+    for name, text in {
+        "fingerprint": "The group's key: a SHA-256 of the source, the level, the message with numbers and ids "
+        "masked, and the place (a frontend error's top stack frame, else its page's path; a backend "
+        "exception's type and innermost frame of our code).",
+        "source": "`frontend` (reported through `errors/log`) or `backend` (an unhandled exception).",
+        "message": "The example occurrence's message, credentials scrubbed.",
+        "stack": "The example occurrence's stack trace, credentials scrubbed.",
+        "url": "The example occurrence's page (frontend) or request URL (backend), credentials scrubbed.",
+        "path": "The path of `url`.",
+        "user_agent": "The example occurrence's user agent.",
+        "context": "The example occurrence's context, credential-like keys `[scrubbed]`.",
+        "request_id": "The example occurrence's request id (`X-Request-ID`), to find it in the logs.",
+        "count": "Occurrences of the group so far.",
+        "first_seen": "When the group's first occurrence was recorded.",
+        "last_seen": "When its latest occurrence was recorded.",
+        "resolved": "Marked resolved by staff; a new backend occurrence (or a staff report) reopens it.",
+        "resolved_at": "When it was last marked resolved; null while open.",
+    }.items()
+}
+
+
+class ErrorReceiptSerializer(serializers.ModelSerializer):
+    """What the reporter gets back: the group, without other occurrences' details."""
+
+    id = StrictCharField(read_only=True)
+
+    class Meta:
+        model = ErrorLog
+        fields = ["id", "fingerprint", "source", "level", "message", "count", "first_seen", "last_seen", "resolved"]
+        read_only_fields = fields
+        extra_kwargs = ERROR_GROUP_FIELDS
+
+
+class ErrorLogSerializer(serializers.ModelSerializer):
+    """A group of identical errors, for staff; the example fields are a frontend group's first occurrence's,
+    a backend group's latest's."""
+
+    id = StrictCharField(read_only=True)
+    user_id = serializers.SerializerMethodField(help_text="The example occurrence's signed-in user, if any.")
+    resolved_by_id = serializers.SerializerMethodField(help_text="The staff user who marked it resolved, if any.")
+
+    class Meta:
+        model = ErrorLog
+        fields = [
+            "id",
+            "fingerprint",
+            "source",
+            "level",
+            "message",
+            "stack",
+            "url",
+            "path",
+            "user_agent",
+            "context",
+            "request_id",
+            "user_id",
+            "count",
+            "first_seen",
+            "last_seen",
+            "resolved",
+            "resolved_at",
+            "resolved_by_id",
+        ]
+        read_only_fields = fields
+        extra_kwargs = ERROR_GROUP_FIELDS
+
+    def get_user_id(self, error_log: ErrorLog) -> str | None:
+        return None if error_log.user_id is None else str(error_log.user_id)
+
+    def get_resolved_by_id(self, error_log: ErrorLog) -> str | None:
+        return None if error_log.resolved_by_id is None else str(error_log.resolved_by_id)
+
+
+# Staff metrics
 
 EXPORT_FORMATS = ("csv", "json")
 ACTIVE = "A user is active on a UTC day when one of their sessions overlaps that day."
@@ -229,3 +358,21 @@ class DashboardSerializer(WindowSerializer):
     growth = GrowthSerializer()
     health = HealthSerializer()
     trending = TrendingSerializer()
+
+
+# Health probes
+
+
+# One object, though `GET /health` is a viewset's list.
+@extend_schema_serializer(many=False)
+class LivenessSerializer(serializers.Serializer):
+    status = StrictCharField(help_text="Always `ok`: the process answers.")
+
+
+class ReadinessSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["ok", "unavailable"], help_text="`ok` when every check is.")
+    checks = serializers.DictField(
+        child=serializers.ChoiceField(choices=["ok", "down"]),
+        help_text=f"Each dependency (database, cache, storage) and its state, at most {READINESS_CACHE_SECONDS} s old.",
+    )
+    down = serializers.ListField(child=StrictCharField(), help_text="The checks that are down.")

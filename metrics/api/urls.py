@@ -1,5 +1,11 @@
-"""The metrics app's API: error logs (``errors``) and the staff metrics (``metrics``)."""
+"""Routes of the metrics app's API: error logs (``errors``, ``errors/log``) and the staff metrics (``metrics/*``)."""
 
-from metrics.api import errors, stats
+from core.routers import Router
+from metrics.api.views import ErrorLogViewSet, ErrorReportViewSet, MetricsViewSet
 
-urlpatterns = [*errors.urlpatterns, *stats.urlpatterns]
+router = Router()
+router.register("errors/log", ErrorReportViewSet, basename="errors-log")
+router.register("errors", ErrorLogViewSet, basename="errors")
+router.register("metrics", MetricsViewSet, basename="metrics")
+
+urlpatterns = router.urls

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 import time_machine
 
-from metrics.tests.world import NOW, build_world
+from metrics.tests.hand_counted_activity import NOW, build_world
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from django.urls import reverse
 from content.models import Ticker
 from content.tests.factories import mention
 from metrics.charts import BOTTOM, HEIGHT, LEFT, TOP, Scale, Series, chart_svg
-from metrics.tests.world import NOW, build_world, make_user
+from metrics.tests.hand_counted_activity import NOW, build_world, make_user
 
 DASHBOARD = "admin:metrics_dashboard"
 

@@ -505,6 +505,18 @@ def test_staff_resolve_an_error_group(client_for, staff_user):
     assert (error_log.resolved, error_log.resolved_at, error_log.resolved_by) == (True, moment, staff_user)
 
 
+@pytest.mark.parametrize("query", ["?resolved=true", "?level=bogus"])
+def test_the_list_filters_do_not_apply_to_resolving(client_for, staff_user, query):
+    error_log = make_error()
+
+    response = client_for(staff_user).patch(resolve_url(error_log) + query)
+
+    assert response.status_code == 200, response.content
+    assert response.json()["resolved"] is True
+    error_log.refresh_from_db()
+    assert error_log.resolved_by == staff_user
+
+
 def test_resolving_twice_keeps_the_first_resolution(client_for, staff_user):
     error_log = make_error()
     other_staff = UserFactory(is_staff=True)
@@ -518,11 +530,20 @@ def test_resolving_twice_keeps_the_first_resolution(client_for, staff_user):
     assert error_log.resolved_by == staff_user
 
 
-@pytest.mark.parametrize("error_id", ["999999", "0", str(2**63)])
-def test_resolving_an_unknown_error_is_a_404(client_for, staff_user, error_id):
-    body = assert_problem(client_for(staff_user).patch(f"/api/v1/errors/{error_id}/resolve"), 404)
+def test_resolving_an_unknown_error_is_a_404(client_for, staff_user):
+    body = assert_problem(client_for(staff_user).patch("/api/v1/errors/999999/resolve"), 404)
 
     assert body["detail"] == "No such error log."
+
+
+@pytest.mark.parametrize("error_id", ["0", "0042", str(2**63), "99999999999999999999"])
+def test_an_id_no_row_can_have_is_a_404_before_any_query(client_for, staff_user, error_id, django_assert_num_queries):
+    client = client_for(staff_user)
+
+    with django_assert_num_queries(0):
+        response = client.patch(f"/api/v1/errors/{error_id}/resolve")
+
+    assert assert_problem(response, 404)["detail"] == "No such resource."
 
 
 # Admin

@@ -33,7 +33,7 @@ from django.urls import reverse
 from accounts.models import User
 from core.testing import assert_problem
 from metrics.models import DailyMetrics
-from metrics.tests.world import NOW
+from metrics.tests.hand_counted_activity import NOW
 
 pytestmark = pytest.mark.django_db
 

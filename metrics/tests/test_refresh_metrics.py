@@ -18,7 +18,7 @@ from content.tests.factories import mention
 from metrics.models import DailyMetrics, RetentionCohort
 from metrics.rollup import daily_metrics_compute, day_metrics_live
 from metrics.services import refresh_lock
-from metrics.tests.world import NOW, at, make_user
+from metrics.tests.hand_counted_activity import NOW, at, make_user
 
 pytestmark = pytest.mark.django_db
 

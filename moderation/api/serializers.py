@@ -9,9 +9,11 @@ from moderation.models import Reason, Report, TargetType
 
 
 class ReportCreateSerializer(serializers.Serializer):
-    target_type = serializers.ChoiceField(choices=TargetType.choices)
+    """What a user reports, and why."""
+
+    target_type = serializers.ChoiceField(choices=TargetType.choices, help_text="What is reported.")
     target_id = IdField(help_text="The id of the post, comment or user (a JSON string; a number is accepted too).")
-    reason = serializers.ChoiceField(choices=Reason.choices)
+    reason = serializers.ChoiceField(choices=Reason.choices, help_text="Why it is reported.")
     details = StrictCharField(
         max_length=Report._meta.get_field("details").max_length,
         required=False,
@@ -26,13 +28,19 @@ class ReportCreateSerializer(serializers.Serializer):
 
 
 class ReportSerializer(ModelSerializer):
+    """A report as its reporter sees it."""
+
     id = StrictCharField(read_only=True)
-    target_id = serializers.SerializerMethodField()
+    target_id = serializers.SerializerMethodField(help_text="The id of the reported post, comment or user.")
 
     class Meta:
         model = Report
         fields = ["id", "target_type", "target_id", "reason", "details", "status", "created_at"]
         read_only_fields = fields
+        extra_kwargs = {
+            "status": {"help_text": "`open` until a moderator resolves (acts on) or dismisses the report."},
+            "details": {"help_text": "What the reporter told the moderators."},
+        }
 
     def get_target_id(self, report: Report) -> str:
         return str(report.post_id or report.comment_id or report.user_id)

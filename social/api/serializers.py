@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
@@ -16,6 +17,8 @@ class ContentFiltersTruncatedSerializer(serializers.Serializer):
     )
 
 
+# One object, though `GET content-filters` is a viewset's list.
+@extend_schema_serializer(many=False)
 class ContentFiltersSerializer(serializers.Serializer):
     """Who the signed-in user muted and blocked, newest first."""
 

@@ -1,11 +1,10 @@
-"""Every social route; each module of this package keeps its own ``urlpatterns``."""
+"""Routes of the social graph: users/{id} (profiles, follow, mute, block, the follower lists) and content-filters."""
 
-from django.urls import path
+from core.routers import Router
+from social.api.views import ContentFilterViewSet, UserViewSet
 
-from social.api import graph, views
+router = Router()
+router.register("users", UserViewSet, basename="user")
+router.register("content-filters", ContentFilterViewSet, basename="content-filters")
 
-urlpatterns = [
-    path("users/<int:user_id>", views.UserDetailView.as_view(), name="user-detail"),
-    path("users/by-username/<str:username>", views.UserByUsernameView.as_view(), name="user-by-username"),
-    *graph.urlpatterns,
-]
+urlpatterns = router.urls

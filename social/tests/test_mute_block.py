@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from core.testing import assert_problem
-from social.api import graph
+from social.api import views
 from social.models import Block, Follow, Mute
 from social.querysets import RELATIONSHIP_FLAGS
 from social.services import block_create, follow_create, mute_create
@@ -301,7 +301,7 @@ def test_content_filters_leave_out_suspended_users(auth_client, user):
 
 
 def test_content_filters_are_capped_and_say_so(auth_client, user, monkeypatch):
-    monkeypatch.setattr(graph, "CONTENT_FILTERS_MAX", 2)
+    monkeypatch.setattr(views, "CONTENT_FILTERS_MAX", 2)
     muted = UserFactory.create_batch(3)
     for target in muted:
         MuteFactory(user=user, target=target)

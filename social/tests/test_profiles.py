@@ -130,6 +130,21 @@ def test_unknown_or_malformed_ids_are_404(api_client, author, path):
     assert_not_found(api_client.get(f"/api/v1/users/{path}"))
 
 
+@pytest.mark.parametrize("user_id", ["99999999999999999999", str(2**63)])
+@pytest.mark.parametrize("suffix", ["", "/followers", "/following"])
+def test_ids_beyond_a_bigint_are_404_problems_not_database_errors(api_client, author, user_id, suffix):
+    response = api_client.get(f"/api/v1/users/{user_id}{suffix}")
+
+    assert_not_found(response)
+    assert response.json()["detail"] == "No such resource."
+
+
+def test_a_zero_padded_id_is_not_the_users_id(api_client, author):
+    assert api_client.get(by_id(author)).status_code == 200
+
+    assert_not_found(api_client.get(f"/api/v1/users/0{author.pk}"))
+
+
 @pytest.mark.parametrize("username", ["nobody_here", "x" * 31, "bad%20name", "a", "%00"])
 def test_unknown_or_malformed_usernames_are_404(api_client, author, username):
     assert_not_found(api_client.get(by_username(username)))

@@ -15,7 +15,6 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User, UserInterest, UserSession
 from accounts.validators import interest_validator, username_validator, validate_timezone
 from content.cashtags import SYMBOL_RE, extract_tickers
-from content.demo import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_USER_EMAIL, demo_users
 from content.models import (
     Bookmark,
     Comment,
@@ -29,6 +28,7 @@ from content.models import (
     WatchlistItem,
 )
 from content.reference import reference_tickers, well_known_tickers
+from demo.generator import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_USER_EMAIL, demo_users
 from moderation.models import Report, ReportStatus, TargetType
 from polls.models import Poll, PollOption, PollVote
 from social.models import Block, Follow, Mute

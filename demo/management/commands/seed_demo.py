@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from content.demo import (
+from demo.generator import (
     DEFAULT_POSTS,
     DEFAULT_SEED,
     DEFAULT_USERS,
