@@ -34,7 +34,9 @@ from rest_framework_simplejwt.tokens import Token
 
 from accounts.activity import activity_record
 from accounts.models import User
+from accounts.services.auth import external_user_get_or_create
 from accounts.tokens import SessionEndedError, session_of, session_stamp
+from core.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +56,8 @@ class ExternalTokenError(Exception):
 
 
 def user_can_sign_in(user: User) -> bool:
-    """Suspended users keep ``is_active=False``; a suspension date alone also refuses them."""
-    return user.is_active and not user.is_suspended
+    """Only users in good standing (``User.in_good_standing``): not deactivated, not suspended."""
+    return user.in_good_standing
 
 
 def external_jwt_enabled() -> bool:
@@ -133,19 +135,23 @@ class JWTAuthentication(SimpleJWTAuthentication):
         return user, validated_token
 
     def authenticate_external(self, raw_token: str) -> tuple[User, dict[str, Any]]:
-        # Imported here: services import this module for `user_can_sign_in`.
-        from accounts.services.auth import external_user_get_or_create
-
         try:
             claims = decode_external_token(raw_token)
         except ExternalTokenError as exc:
             raise exceptions.AuthenticationFailed(f"{INVALID_TOKEN} {exc}", code="token_not_valid") from exc
         email, name = claims.get("email"), claims.get("name")
-        user = external_user_get_or_create(
-            subject=claims["sub"],
-            email=email if isinstance(email, str) else None,
-            display_name=name if isinstance(name, str) else None,
-        )
+        try:
+            user = external_user_get_or_create(
+                subject=claims["sub"],
+                email=email if isinstance(email, str) else None,
+                display_name=name if isinstance(name, str) else None,
+            )
+        except DomainError as exc:
+            # Imported here: core.exceptions imports DRF's views, which load this class at startup.
+            from core.exceptions import api_exception
+
+            # An APIException, so that DRF marks the request unauthenticated before it answers.
+            raise api_exception(exc) from exc
         if not user_can_sign_in(user):
             raise exceptions.AuthenticationFailed("User is inactive.", code="user_inactive")
         return user, claims

@@ -4,15 +4,29 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.timezone import now
 
 from accounts.validators import interest_validator, username_validator, validate_timezone
 
 
+def in_good_standing(prefix: str = "") -> Q:
+    """Users in good standing: active and not suspended; the one spelling of that rule.
+
+    ``prefix`` reaches the user through a relation (``"author__"``, ``"follower__"``).
+    Suspension sets ``is_active=False`` as well, but a suspension date alone also counts.
+    """
+    return Q(**{f"{prefix}is_active": True, f"{prefix}suspended_at__isnull": True})
+
+
 class UserQuerySet(models.QuerySet["User"]):
     def active(self) -> UserQuerySet:
         return self.filter(is_active=True)
+
+    def in_good_standing(self) -> UserQuerySet:
+        """Active, unsuspended users: who may sign in, whose profiles and content others see."""
+        return self.filter(in_good_standing())
 
     def by_username(self, username: str) -> UserQuerySet:
         return self.filter(username__iexact=username)
@@ -113,6 +127,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_suspended(self) -> bool:
         return self.suspended_at is not None
+
+    @property
+    def in_good_standing(self) -> bool:
+        """This user alone, by ``in_good_standing``'s rule: active and not suspended."""
+        return self.is_active and not self.is_suspended
 
 
 class UserInterest(models.Model):

@@ -82,10 +82,10 @@ def _child(index: int) -> None:
     from django.conf import settings
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.db import transaction
-    from rest_framework.exceptions import ValidationError
 
     from accounts.models import User
     from content.services.media import media_upload
+    from core.errors import Invalid
 
     settings.STORAGES["default"] = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -100,8 +100,8 @@ def _child(index: int) -> None:
         try:
             media = media_upload(owner=owner, files=files)
             outcome = f"201, {len(media)} stored"
-        except ValidationError as exc:
-            outcome = f"400 {str(exc.detail).split('string=')[1][:60]}"
+        except Invalid as exc:
+            outcome = f"400 {str(exc)[:60]}"
         elapsed = time.perf_counter() - started
         usage = resource.getrusage(resource.RUSAGE_SELF)
         peak, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime - cpu

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from rest_framework.exceptions import PermissionDenied
+from core.errors import Forbidden
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 
 
 class ContentRemover(Protocol):
-    """Checks that ``moderator`` may remove ``target`` (else PermissionDenied), validates the reason
-    (else ValidationError naming ``reason``), soft-deletes it and logs it; a falsy result when
+    """Checks that ``moderator`` may remove ``target`` (else ``Forbidden``), validates the reason
+    (else ``Invalid`` naming ``reason``), soft-deletes it and logs it; a falsy result when
     there was nothing to do."""
 
     def __call__(self, *, moderator: User, target: Post | Comment, reason: str) -> object: ...
@@ -39,5 +39,5 @@ def content_remover_register(remover: ContentRemover | None) -> None:
 def content_remove(*, moderator: User, target: Post | Comment, reason: str) -> bool:
     """Removes someone else's post or comment through the plugged-in service; True when it did something."""
     if _remover is None:
-        raise PermissionDenied("Only the author may delete this.")
+        raise Forbidden("Only the author may delete this.")
     return bool(_remover(moderator=moderator, target=target, reason=reason))

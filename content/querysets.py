@@ -13,6 +13,7 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.models import in_good_standing
 from social.querysets import not_blocked_with, not_muted_by
 
 if TYPE_CHECKING:
@@ -20,14 +21,20 @@ if TYPE_CHECKING:
 
 SENTIMENT_WINDOW = timedelta(hours=24)
 
-# A PostTicker row (a mention) counts when its post is visible to everyone: not deleted, not
-# hidden by a moderator, by an active and unsuspended author.
-COUNTED_MENTION = Q(
-    post__deleted_at__isnull=True,
-    post__is_hidden=False,
-    post__author__is_active=True,
-    post__author__suspended_at__isnull=True,
-)
+
+def publicly_visible(prefix: str = "") -> Q:
+    """Posts (or comments) anyone may see, blocks aside: not deleted, not hidden by a moderator,
+    by an author in good standing (``accounts.models.in_good_standing``).
+
+    The one spelling of that rule: ``visible_to`` adds the viewer's blocks. ``prefix``
+    reaches the post through a relation (``"post__"``).
+    """
+    shown = Q(**{f"{prefix}deleted_at__isnull": True, f"{prefix}is_hidden": False})
+    return shown & in_good_standing(f"{prefix}author__")
+
+
+# A PostTicker row (a mention) counts when its post is visible to everyone.
+COUNTED_MENTION = publicly_visible("post__")
 
 
 def discoverable(prefix: str = "") -> Q:
@@ -99,12 +106,7 @@ class PostQuerySet(models.QuerySet["Post"]):
         Anonymous viewers (or None) see every such post. Mutes do not apply: a
         direct link to a muted author's post still works (see ``for_feed``).
         """
-        return self.filter(
-            deleted_at__isnull=True,
-            is_hidden=False,
-            author__is_active=True,
-            author__suspended_at__isnull=True,
-        ).filter(not_blocked_with(viewer))
+        return self.filter(publicly_visible()).filter(not_blocked_with(viewer))
 
     def for_feed(self, viewer: Any) -> PostQuerySet:
         """``visible_to`` minus the authors the viewer muted: feeds and ticker streams."""
@@ -253,14 +255,9 @@ def _followed_reposts(
         )
         visible = (
             Repost.objects.filter(id__in=candidates.values("id")[:batch])
-            .filter(user__is_active=True, user__suspended_at__isnull=True)
+            .filter(in_good_standing("user__"))
             .filter(not_muted_by(viewer, "user"), not_blocked_with(viewer, "user"))
-            .filter(
-                post__deleted_at__isnull=True,
-                post__is_hidden=False,
-                post__author__is_active=True,
-                post__author__suspended_at__isnull=True,
-            )
+            .filter(publicly_visible("post__"))
             .filter(not_blocked_with(viewer, "post__author"), not_muted_by(viewer, "post__author"))
             .select_related("user")
             .order_by(*order)[: limit - len(entries)]

@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
+from content.querysets import publicly_visible
 from social.querysets import not_blocked_with
 
 if TYPE_CHECKING:
@@ -35,8 +36,7 @@ class CommentQuerySet(models.QuerySet["Comment"]):
         from content.models import Post
 
         return (
-            self.filter(deleted_at__isnull=True, is_hidden=False)
-            .filter(author__is_active=True, author__suspended_at__isnull=True)
+            self.filter(publicly_visible())
             .filter(not_blocked_with(viewer))
             .filter(Exists(Post.objects.visible_to(viewer).filter(pk=OuterRef("post_id"))))
         )

@@ -3,7 +3,7 @@
 Services speak the domain, not HTTP: they raise these, the API maps them to
 problem details in one place (``core.exceptions.problem_exception_handler``),
 and the admin, management commands and tasks catch them as plain exceptions
-and show ``str(error)`` or ``error.errors``.
+and show ``str(error)``, ``error.messages()`` or ``error.errors``.
 """
 
 # ruff: noqa: N818  (the names read as what happened, as DRF's and Django's do: `raise NotFound(...)`)
@@ -24,26 +24,50 @@ class DomainError(Exception):
         self.code = code or self.default_code
         super().__init__(self.detail)
 
+    def messages(self) -> list[str]:
+        """What to tell a person (the admin shows each, a command prints them)."""
+        return [self.detail]
+
+
+# A field's messages, or, for a field holding an object (a post's ``poll``), its own fields' messages.
+FieldErrors = Mapping[str, "str | Sequence[str] | FieldErrors"]
+ErrorTree = dict[str, "list[str] | ErrorTree"]
+
+
+def _messages(value: str | Sequence[str] | FieldErrors) -> list[str] | ErrorTree:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        return {field: _messages(messages) for field, messages in value.items()}
+    return list(value)
+
 
 class Invalid(DomainError):
-    """Input the domain refuses. ``errors`` maps each field at fault to its messages (400)."""
+    """Input the domain refuses. ``errors`` maps each field at fault to its messages (400).
+
+    A field holding an object maps to its own fields' messages:
+    ``Invalid({"poll": {"options": ["Two options at least."]}})``.
+    """
 
     default_detail = "Invalid input."
     default_code = "invalid"
 
-    def __init__(
-        self,
-        errors: Mapping[str, str | Sequence[str]] | str,
-        *,
-        code: str | None = None,
-    ) -> None:
+    def __init__(self, errors: FieldErrors | str, *, code: str | None = None) -> None:
         if isinstance(errors, str):
             errors = {"non_field_errors": errors}
-        self.errors: dict[str, list[str]] = {
-            field: [messages] if isinstance(messages, str) else list(messages) for field, messages in errors.items()
-        }
-        first = next((messages[0] for messages in self.errors.values() if messages), None)
-        super().__init__(first, code=code)
+        self.errors: ErrorTree = {field: _messages(messages) for field, messages in errors.items()}
+        super().__init__(next(iter(flatten(self.errors)), None), code=code)
+
+    def messages(self) -> list[str]:
+        """Every message, field after field."""
+        return flatten(self.errors)
+
+
+def flatten(errors: list[str] | ErrorTree) -> list[str]:
+    """The messages of a field (or of all fields), nested objects' included, in order."""
+    if isinstance(errors, list):
+        return list(errors)
+    return [message for messages in errors.values() for message in flatten(messages)]
 
 
 class NotFound(DomainError):

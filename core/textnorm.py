@@ -29,7 +29,8 @@ from __future__ import annotations
 import unicodedata
 
 import regex
-from rest_framework.exceptions import ValidationError
+
+from core.errors import Invalid
 
 NOTHING_VISIBLE = "Must contain visible characters, not only spaces or invisible ones."
 
@@ -64,11 +65,11 @@ def text_normalise(value: str) -> str:
 
 
 def visible_text(value: str, *, field: str) -> str:
-    """``text_normalise(value)``; a 400 naming ``field`` when ``value`` had characters but none visible.
+    """``text_normalise(value)``; ``Invalid`` (a 400) naming ``field`` when ``value`` had characters but none visible.
 
     An empty ``value`` stays empty: whether a field may be empty is the caller's rule.
     """
     text = text_normalise(value)
     if value and not text:
-        raise ValidationError({field: [NOTHING_VISIBLE]}, code="blank")
+        raise Invalid({field: [NOTHING_VISIBLE]}, code="blank")
     return text

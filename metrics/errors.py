@@ -53,8 +53,8 @@ from django.utils.timezone import now
 
 from accounts.models import User
 from core.logging import request_id_var
+from core.ratelimit import parse_rate
 from core.text import json_text_problem, storable
-from core.throttling import parse_rate
 from metrics.models import ErrorLog
 
 SCRUBBED = "[scrubbed]"

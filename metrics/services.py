@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from content.services.tickers import ticker_posts_recount
 from content.trending import hourly_mentions_refresh
+from core.errors import Invalid
 from metrics.models import DailyMetrics, RetentionCohort
 from metrics.rollup import (
     DAY,
@@ -112,7 +113,7 @@ def metrics_refresh(*, days: int = DEFAULT_REFRESH_DAYS, now: datetime | None = 
     commits on its own, so a long backfill never holds locks that posting needs.
     """
     if not 1 <= days <= MAX_REFRESH_DAYS:
-        raise ValueError(f"days must be between 1 and {MAX_REFRESH_DAYS}.")
+        raise Invalid({"days": [f"Must be between 1 and {MAX_REFRESH_DAYS}."]})
     now = now or timezone.now()
     last = utc_date(now)
     first = last - (days - 1) * DAY

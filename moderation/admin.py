@@ -20,13 +20,13 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from rest_framework.exceptions import APIException
 
 from accounts.admin import UserAdmin as AccountsUserAdmin
 from accounts.models import User
 from content.admin import CommentAdmin, PostAdmin
 from content.models import Comment, Post
 from core.admin import ReadOnlyAdmin
+from core.errors import DomainError
 from moderation.admin_views import preview, report_queue_view, report_target_view, states
 from moderation.forms import ReasonForm
 from moderation.models import ModerationAction, Report, ReportQueue
@@ -150,8 +150,8 @@ def act_with_reason(
                 arguments = {"moderator": moderator, target_name: target, "reason": form.cleaned_data["reason"]}
                 if service(**arguments) is not None:
                     changed += 1
-            except APIException as exc:
-                messages.error(request, f"{label_of(target)}: {_first_message(exc.detail)}")
+            except DomainError as exc:
+                messages.error(request, f"{label_of(target)}: {exc}")
         opts = model_admin.opts
         noun = opts.verbose_name if changed == 1 else opts.verbose_name_plural
         messages.success(request, f"{changed} {noun} {done}.")
@@ -362,12 +362,3 @@ class ModeratedPostAdmin(ModeratedContentAdmin, PostAdmin):
 @admin.register(Comment)
 class ModeratedCommentAdmin(ModeratedContentAdmin, CommentAdmin):
     """The content comment admin, plus the moderation actions."""
-
-
-def _first_message(detail: Any) -> str:
-    """One line out of a DRF error detail (a string, a list, or a dict of lists)."""
-    if isinstance(detail, dict):
-        detail = next(iter(detail.values()), "")
-    if isinstance(detail, list):
-        detail = detail[0] if detail else ""
-    return str(detail)

@@ -20,11 +20,11 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.text import Truncator
-from rest_framework.exceptions import APIException
-from rest_framework.exceptions import ValidationError as ServiceValidationError
 
 from accounts.models import User
 from content.models import Comment, Post
+from core.errors import DomainError, Invalid, flatten
+from core.ids import parse_id
 from moderation.forms import ModerationActionForm, QueueFilterForm
 from moderation.models import ModerationAction, Reason, Report, ReportQueue, ReportStatus, TargetType
 from moderation.querysets import queue_targets_load, reason_column
@@ -45,7 +45,6 @@ QUEUE_PAGE_SIZE = 50
 PREVIEW_CHARS = 140
 TARGET_REPORTS_SHOWN = 100
 TARGET_HISTORY_SHOWN = 20
-MAX_ID = 2**63 - 1
 # The queue's query-string parameters that "back to the queue" links keep.
 QUEUE_PARAMS = ("status", "target_type", "reason", "page")
 
@@ -213,9 +212,9 @@ def report_queue_view(model_admin: ModelAdmin[Any], request: HttpRequest) -> Htt
 
 def _target_get(target_type: str, raw_id: str) -> Target:
     """The post, comment or user; 404 for an unknown type, a malformed id or a missing target."""
-    if target_type not in TargetType.values or not raw_id.isdigit() or not 0 < int(raw_id) <= MAX_ID:
+    pk = parse_id(raw_id)
+    if target_type not in TargetType.values or pk is None:
         raise Http404("No such target.")
-    pk = int(raw_id)
     found: Target | None
     if target_type == TargetType.POST:
         found = Post.objects.select_related("author").filter(pk=pk).first()
@@ -293,13 +292,12 @@ def report_target_view(
                 done = _act(
                     form.cleaned_data["action"], moderator=moderator, target=target, reason=form.cleaned_data["reason"]
                 )
-            except ServiceValidationError as exc:
-                details = exc.detail if isinstance(exc.detail, dict) else {None: exc.detail}
-                for field, problems in details.items():
-                    texts = [str(problem) for problem in (problems if isinstance(problems, list) else [problems])]
-                    form.add_error(field if field in form.fields else None, texts)
-            except APIException as exc:
-                form.add_error(None, str(exc.detail))
+            except Invalid as exc:
+                # Messages about the form's own fields (the reason) show in place, the others above the form.
+                for field, problems in exc.errors.items():
+                    form.add_error(field if field in form.fields else None, flatten(problems))
+            except DomainError as exc:
+                form.add_error(None, str(exc))
             else:
                 if done is None:
                     messages.warning(request, "Nothing to do: another moderator may have acted first.")

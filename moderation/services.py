@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
 from accounts.models import User
 from accounts.services.auth import refresh_tokens_revoke_all
@@ -31,7 +30,7 @@ from content.models import Comment, Post
 from content.services.interactions import comment_set_hidden, comment_soft_delete
 from content.services.posts import post_set_hidden, post_soft_delete
 from content.services.tickers import author_tickers_recount
-from core.exceptions import Conflict
+from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.textnorm import visible_text
 from moderation.models import ModerationAction, Report, ReportStatus, TargetType
 from moderation.querysets import ReportQuerySet
@@ -62,7 +61,7 @@ def report_create(*, reporter: User, target_type: str, target_id: int, reason: s
     ``NotFound`` when the target does not exist or the reporter may not open
     it (``visible_to``: deleted, hidden, suspended author, a block either way;
     for a user, a deactivated or suspended account);
-    ``ValidationError`` naming ``target_id`` for a report on one's own post,
+    ``Invalid`` naming ``target_id`` for a report on one's own post,
     comment or account; ``Conflict`` when the reporter already has an open
     report on it. The partial unique constraints decide that last one, so two
     concurrent identical reports make one row and one ``Conflict``.
@@ -74,7 +73,7 @@ def report_create(*, reporter: User, target_type: str, target_id: int, reason: s
         raise NotFound(_NOT_FOUND[kind])
     author_id = target.pk if isinstance(target, User) else target.author_id
     if author_id == reporter.pk:
-        raise ValidationError({"target_id": [_SELF[kind]]}, code="self_report")
+        raise Invalid({"target_id": [_SELF[kind]]}, code="self_report")
 
     report = Report(reporter=reporter, target_type=kind, reason=reason, details=details)
     setattr(report, kind.value, target)
@@ -109,15 +108,15 @@ def _open_reports(reporter: User, kind: TargetType, target: models.Model) -> mod
 
 def _moderator_check(moderator: User) -> None:
     if not (moderator.is_active and moderator.is_staff and moderator.has_perm(MODERATE_PERMISSION)):
-        raise PermissionDenied("Only moderators may do this.")
+        raise Forbidden("Only moderators may do this.")
 
 
 def _reason_clean(reason: str) -> str:
     text = reason.strip()
     if not text:
-        raise ValidationError({"reason": ["Say why: the reason is kept in the audit log."]})
+        raise Invalid({"reason": ["Say why: the reason is kept in the audit log."]})
     if len(text) > REASON_MAX_LENGTH:
-        raise ValidationError({"reason": [f"At most {REASON_MAX_LENGTH} characters."]})
+        raise Invalid({"reason": [f"At most {REASON_MAX_LENGTH} characters."]})
     return text
 
 
@@ -217,11 +216,11 @@ def user_suspend(*, moderator: User, user: User, reason: str) -> ModerationActio
     _moderator_check(moderator)
     text = _reason_clean(reason)
     if user.pk == moderator.pk:
-        raise ValidationError({"user": ["You cannot suspend yourself."]})
+        raise Invalid({"user": ["You cannot suspend yourself."]})
     if user.is_superuser:
-        raise ValidationError({"user": ["A superuser cannot be suspended."]})
+        raise Invalid({"user": ["A superuser cannot be suspended."]})
     if user.is_staff and not moderator.is_superuser:
-        raise ValidationError({"user": ["Only a superuser can suspend staff."]})
+        raise Invalid({"user": ["Only a superuser can suspend staff."]})
     moment = timezone.now()
     changed = User.objects.filter(pk=user.pk, suspended_at__isnull=True).update(
         is_active=False, suspended_at=moment, suspension_reason=text

@@ -8,10 +8,9 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
 from accounts.models import User
-from core.exceptions import Conflict
+from core.errors import Conflict, Invalid
 from core.textnorm import text_normalise
 from polls.models import (
     MAX_DURATION_HOURS,
@@ -26,7 +25,7 @@ from polls.models import (
 
 
 def poll_clean(*, options: Sequence[Any], duration_hours: Any) -> tuple[list[str], int]:
-    """The trimmed options and the duration, or a ValidationError naming ``options``/``duration_hours``.
+    """The trimmed options and the duration, or ``Invalid`` naming ``options``/``duration_hours``.
 
     Changes nothing, so ``post_create`` can check a poll before it writes.
     """
@@ -45,7 +44,7 @@ def poll_clean(*, options: Sequence[Any], duration_hours: Any) -> tuple[list[str
     ):
         errors["duration_hours"] = [f"Must be a whole number of hours, {MIN_DURATION_HOURS}-{MAX_DURATION_HOURS}."]
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     return cleaned, duration_hours
 
 
@@ -71,7 +70,7 @@ def poll_vote(*, poll: Poll, option_id: int, user: User) -> PollVote:
     """
     option = PollOption.objects.filter(pk=option_id, poll_id=poll.pk).first()
     if option is None:
-        raise ValidationError({"option_id": ["Not an option of this poll."]})
+        raise Invalid({"option_id": ["Not an option of this poll."]})
     if poll.expired:
         raise Conflict("This poll has closed.", code="poll_expired")
     try:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from accounts.models import User
+from accounts.models import User, in_good_standing
 from social.models import Block, Follow, Mute
 
 RELATIONSHIP_FLAGS = ("following", "followed_by", "muted", "blocked", "blocked_by")
@@ -19,7 +19,7 @@ def visible_profiles() -> QuerySet[User]:
     Blocks do not hide a profile (as on Mastodon): the viewer flags say who
     blocked whom, and posts, follows and interactions enforce the block.
     """
-    return User.objects.filter(is_active=True, suspended_at__isnull=True)
+    return User.objects.in_good_standing()
 
 
 def relationships_for(viewer: Any, user_ids: Iterable[int]) -> dict[int, dict[str, bool]]:
@@ -93,19 +93,13 @@ def is_blocked_either_way(user_a: Any, user_b: Any) -> bool:
 
 def follower_rows(user: User) -> QuerySet[Follow]:
     """Follows of ``user`` by active, non-suspended users, with the follower; read on follow_followers_idx."""
-    return (
-        Follow.objects.filter(following_id=user.pk)
-        .filter(follower__is_active=True, follower__suspended_at__isnull=True)
-        .select_related("follower")
-    )
+    return Follow.objects.filter(following_id=user.pk).filter(in_good_standing("follower__")).select_related("follower")
 
 
 def following_rows(user: User) -> QuerySet[Follow]:
     """Follows by ``user`` of active, non-suspended users, with the followed user; read on follow_following_idx."""
     return (
-        Follow.objects.filter(follower_id=user.pk)
-        .filter(following__is_active=True, following__suspended_at__isnull=True)
-        .select_related("following")
+        Follow.objects.filter(follower_id=user.pk).filter(in_good_standing("following__")).select_related("following")
     )
 
 
@@ -113,7 +107,7 @@ def mute_rows(user: User) -> QuerySet[Mute]:
     """``user``'s mutes of visible users, newest first, with the target; read on mute_user_recent_idx."""
     return (
         Mute.objects.filter(user_id=user.pk)
-        .filter(target__is_active=True, target__suspended_at__isnull=True)
+        .filter(in_good_standing("target__"))
         .select_related("target")
         .order_by("-created_at", "-id")
     )
@@ -123,7 +117,7 @@ def block_rows(user: User) -> QuerySet[Block]:
     """``user``'s blocks of visible users, newest first, with the target; read on block_user_recent_idx."""
     return (
         Block.objects.filter(user_id=user.pk)
-        .filter(target__is_active=True, target__suspended_at__isnull=True)
+        .filter(in_good_standing("target__"))
         .select_related("target")
         .order_by("-created_at", "-id")
     )

@@ -13,7 +13,7 @@ services (the admin, fixtures) makes the insert fail, which we take as
 "already there" instead of a 500. Counters change only when a row was really
 added or removed, with ``F()`` in the same transaction as that row.
 
-Services raise DRF exceptions naming the offending field (``user``: the user
+Services raise ``core.errors`` naming the offending field (``user``: the user
 in the path), so the API, the admin and commands report errors alike.
 """
 
@@ -22,9 +22,9 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest
-from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import User
+from core.errors import Forbidden, Invalid
 from social.models import Block, Follow, Mute
 
 BLOCKED = "You cannot follow this user: one of you blocked the other."
@@ -32,7 +32,7 @@ BLOCKED = "You cannot follow this user: one of you blocked the other."
 
 def _not_self(actor: User, target: User, message: str) -> None:
     if actor.pk == target.pk:
-        raise ValidationError({"user": [message]})
+        raise Invalid({"user": [message]})
 
 
 def _lock_pair(a: User, b: User) -> None:
@@ -73,7 +73,7 @@ def follow_create(*, follower: User, target: User) -> tuple[Follow, bool]:
     if Block.objects.filter(
         Q(user_id=follower.pk, target_id=target.pk) | Q(user_id=target.pk, target_id=follower.pk)
     ).exists():
-        raise PermissionDenied(BLOCKED)
+        raise Forbidden(BLOCKED)
     existing = Follow.objects.filter(follower_id=follower.pk, following_id=target.pk).first()
     if existing is not None:
         return existing, False

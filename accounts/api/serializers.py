@@ -24,6 +24,7 @@ from accounts.services.profile import (
     settings_validate,
 )
 from accounts.validators import username_validator, validate_timezone
+from core.errors import Invalid
 from core.serializers import ModelSerializer, StrictCharField, StrictEmailField
 
 NO_RELATIONSHIP = {"following": False, "followed_by": False, "muted": False, "blocked": False, "blocked_by": False}
@@ -180,9 +181,8 @@ def _field_errors(field: str, check: Callable[[Any], T], value: Any) -> T:
     """Runs a service-level check, re-raising its ``{field: [...]}`` error as this field's own."""
     try:
         return check(value)
-    except serializers.ValidationError as exc:
-        detail = exc.detail
-        raise serializers.ValidationError(detail[field] if isinstance(detail, dict) else detail) from None
+    except Invalid as exc:
+        raise serializers.ValidationError(exc.errors[field]) from None
 
 
 @extend_schema_field(

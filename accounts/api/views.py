@@ -15,7 +15,6 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -46,16 +45,16 @@ from accounts.api.serializers import (
 from accounts.models import User, UserInterest
 from accounts.services import account, auth, pictures, profile
 from accounts.tokens import session_of
-from core import errors
+from core.errors import Invalid, NotAuthenticated
 from core.images import InvalidImageError
 from core.net import client_ip
+from core.ratelimit import failures_limited
 from core.schema import problems
 from core.throttling import (
     AnonWriteThrottle,
     LoginThrottle,
     PasswordResetThrottle,
     RegisterThrottle,
-    failures_limited,
 )
 
 
@@ -67,17 +66,16 @@ def _session(request: Request, user: User, *, status_code: int) -> Response:
 
 
 def _is_auth_failure(exc: Exception) -> bool:
-    return isinstance(exc, AuthenticationFailed)
+    return isinstance(exc, NotAuthenticated)
 
 
 def _is_wrong_old(exc: Exception) -> bool:
     # A guess at the current password; a refused new password is not one.
-    detail = exc.detail if isinstance(exc, serializers.ValidationError) else None
-    return isinstance(detail, dict) and "old_password" in detail
+    return isinstance(exc, Invalid) and "old_password" in exc.errors
 
 
 def _is_wrong_password(exc: Exception) -> bool:
-    return isinstance(exc, errors.Invalid) and "password" in exc.errors
+    return isinstance(exc, Invalid) and "password" in exc.errors
 
 
 # Every guess at the signed-in user's password (changing it, deleting the account) spends one budget.
@@ -147,7 +145,7 @@ class AuthViewSet(viewsets.GenericViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         account = User.objects.normalize_email(serializer.validated_data["email"]).lower()
-        with failures_limited(request, "login_failures", account, counts=_is_auth_failure):
+        with failures_limited(request._request, "login_failures", account, counts=_is_auth_failure):
             user = auth.user_login(**serializer.validated_data, request=request._request)
         return _session(request, user, status_code=status.HTTP_200_OK)
 
@@ -210,7 +208,7 @@ class AuthViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         user = signed_in(request)
-        with failures_limited(request, PASSWORD_GUESSES, f"user:{user.pk}", counts=_is_wrong_old):
+        with failures_limited(request._request, PASSWORD_GUESSES, f"user:{user.pk}", counts=_is_wrong_old):
             auth.password_change(
                 user=user,
                 old_password=data["old_password"],
@@ -342,7 +340,7 @@ class MeViewSet(viewsets.GenericViewSet):
     def me_delete(self, request: Request) -> Response:
         user = self.get_object()
         password = self._input()["password"]
-        with failures_limited(request, PASSWORD_GUESSES, f"user:{user.pk}", counts=_is_wrong_password):
+        with failures_limited(request._request, PASSWORD_GUESSES, f"user:{user.pk}", counts=_is_wrong_password):
             account.account_delete(user=user, password=password)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -1,9 +1,10 @@
 """Sign-up, sign-in tokens, passwords and external identities.
 
-Services raise DRF exceptions naming the offending field, so every caller (API,
-admin, commands) gets the same problem details. Tokens are simplejwt's; every
-refresh token we issue is recorded (``OutstandingToken``) so it can be revoked;
-tokens name their sign-in session (``accounts.tokens``) so one session can end.
+Services raise ``core.errors`` naming the offending field, so every caller (API,
+admin, commands) reports the same refusal; simplejwt's ``TokenError`` never leaves
+them. Tokens are simplejwt's; every refresh token we issue is recorded
+(``OutstandingToken``) so it can be revoked; tokens name their sign-in session
+(``accounts.tokens``) so one session can end.
 """
 
 from __future__ import annotations
@@ -31,17 +32,16 @@ from django.http import HttpRequest
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.timezone import now
-from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, ValidationError
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
-from accounts.authentication import user_can_sign_in
 from accounts.models import User
 from accounts.tokens import SESSION_CLAIM, refresh_session_of, session_mark_ended, session_mark_restamped
-from core.exceptions import Conflict
+from core.errors import Conflict, Forbidden, Invalid, NotAuthenticated
+from core.ids import is_id
 from core.net import hash_ip
 from core.textnorm import text_normalise, visible_text
 
@@ -50,7 +50,6 @@ logger = logging.getLogger(__name__)
 EXTERNAL_EMAIL_DOMAIN = "users.external.invalid"
 PASSWORD_RESET_PATH = "/reset-password"
 BAD_CREDENTIALS = "No active account found with the given email and password."
-_MAX_PK = 2**63 - 1
 _SAFE_EMAIL_LOCAL = re.compile(r"^[A-Za-z0-9_.-]{1,64}\Z")
 
 
@@ -58,7 +57,7 @@ def _check_password(password: str, *, user: User, field: str) -> None:
     try:
         validate_password(password, user=user)
     except DjangoValidationError as exc:
-        raise ValidationError({field: list(exc.messages)}) from exc
+        raise Invalid({field: list(exc.messages)}) from exc
 
 
 # Tokens.
@@ -115,12 +114,12 @@ def token_refresh(*, refresh: str) -> dict[str, str]:
     try:
         token = _UsedOrNotRefreshToken(refresh)  # type: ignore[arg-type]
     except TokenError as exc:
-        raise AuthenticationFailed(f"{exc}.", code="token_not_valid") from exc
+        raise NotAuthenticated(f"{exc}.", code="token_not_valid") from exc
     with transaction.atomic():
         pair = _token_rotate(token)
     # Raised outside the transaction: the revocation of a reused token's session is committed.
     if pair is None:
-        raise AuthenticationFailed("Token is blacklisted.", code="token_not_valid")
+        raise NotAuthenticated("Token is blacklisted.", code="token_not_valid")
     return pair
 
 
@@ -130,9 +129,9 @@ def _token_rotate(token: RefreshToken) -> dict[str, str] | None:
     outstanding = OutstandingToken.objects.select_for_update().filter(jti=token[jwt_settings.JTI_CLAIM]).first()
     # Every refresh token we issue is recorded; an unrecorded one was not issued by us.
     if outstanding is None:
-        raise AuthenticationFailed("Token is blacklisted.", code="token_not_valid")
-    if user is None or not user_can_sign_in(user):
-        raise AuthenticationFailed("No active account found for the given token.", code="no_active_account")
+        raise NotAuthenticated("Token is blacklisted.", code="token_not_valid")
+    if user is None or not user.in_good_standing:
+        raise NotAuthenticated("No active account found for the given token.", code="no_active_account")
     session = refresh_session_of(token)
     if BlacklistedToken.objects.filter(token=outstanding).exists():
         revoked = _session_end(user=user, session=session)
@@ -196,9 +195,9 @@ def token_revoke(*, user: User, refresh: str) -> None:
     try:
         token = _IssuedRefreshToken(refresh)
     except TokenError as exc:
-        raise ValidationError({"refresh": [f"{exc}."]}) from exc
+        raise Invalid({"refresh": [f"{exc}."]}) from exc
     if str(token.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
-        raise PermissionDenied("This refresh token belongs to another user.")
+        raise Forbidden("This refresh token belongs to another user.")
     with transaction.atomic():
         _token_user_lock(token)
         if datetime_from_epoch(token["exp"]) > now():
@@ -262,15 +261,15 @@ def user_register(
             errors["email"] = ["An account with this email already exists."]
         if User.objects.filter(username__iexact=username).exists():
             errors["username"] = ["This username is taken."]
-        raise ValidationError(errors or {"non_field_errors": ["Could not create the account; try again."]}) from exc
+        raise Invalid(errors or "Could not create the account; try again.") from exc
     return user
 
 
 def user_login(*, email: str, password: str, request: HttpRequest | None = None) -> User:
     """The user these credentials belong to; unknown email, wrong password and suspension look alike (401)."""
     user = authenticate(request, email=email, password=password)
-    if not isinstance(user, User) or not user_can_sign_in(user):
-        raise AuthenticationFailed(BAD_CREDENTIALS, code="no_active_account")
+    if not isinstance(user, User) or not user.in_good_standing:
+        raise NotAuthenticated(BAD_CREDENTIALS, code="no_active_account")
     return user
 
 
@@ -295,17 +294,17 @@ def password_change(
     access token has none; it must be the user's and of this session.
     """
     if not user.check_password(old_password):
-        raise ValidationError({"old_password": ["The current password is not correct."]})
+        raise Invalid({"old_password": ["The current password is not correct."]})
     _check_password(new_password, user=user, field="new_password")
     if keep_refresh:
         try:
             token = _refresh_token_parse(keep_refresh)
         except TokenError as exc:
-            raise ValidationError({"refresh": [f"{exc}."]}) from exc
+            raise Invalid({"refresh": [f"{exc}."]}) from exc
         if str(token.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
-            raise ValidationError({"refresh": ["This refresh token belongs to another user."]})
+            raise Invalid({"refresh": ["This refresh token belongs to another user."]})
         if session is not None and refresh_session_of(token) != session:
-            raise ValidationError({"refresh": ["This refresh token is not this session's."]})
+            raise Invalid({"refresh": ["This refresh token is not this session's."]})
         session = refresh_session_of(token)
     user.set_password(new_password)
     user.save(update_fields=["password"])
@@ -346,8 +345,8 @@ def _password_reset_mail_send(*, to: str, link: str) -> None:
 @transaction.atomic
 def password_reset_request(*, email: str) -> None:
     """Emails a reset link if an active account with a password has this email; silent otherwise."""
-    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
-    if user is None or not user_can_sign_in(user) or not user.has_usable_password():
+    user = User.objects.in_good_standing().filter(email__iexact=email.strip()).first()
+    if user is None or not user.has_usable_password():
         return
     link = password_reset_link(user=user)
     transaction.on_commit(lambda: _password_reset_mail_send(to=user.email, link=link))
@@ -358,9 +357,9 @@ def _user_from_uid(uid: str) -> User | None:
         pk = int(urlsafe_base64_decode(uid).decode())
     except (TypeError, ValueError, OverflowError, UnicodeDecodeError):
         return None
-    if not 0 < pk <= _MAX_PK:
+    if not is_id(pk):
         return None
-    return User.objects.select_for_update().filter(pk=pk, is_active=True).first()
+    return User.objects.in_good_standing().select_for_update().filter(pk=pk).first()
 
 
 @transaction.atomic
@@ -369,9 +368,9 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
     # The row lock makes a second use of the same token wait, then see the new password.
     user = _user_from_uid(uid)
     if user is None:
-        raise ValidationError({"uid": ["This reset link is invalid."]})
+        raise Invalid({"uid": ["This reset link is invalid."]})
     if not default_token_generator.check_token(user, token):
-        raise ValidationError({"token": ["This reset link is invalid or has expired."]})
+        raise Invalid({"token": ["This reset link is invalid or has expired."]})
     _check_password(new_password, user=user, field="new_password")
     user.set_password(new_password)
     user.save(update_fields=["password"])

@@ -1,7 +1,7 @@
 """The signed-in user's own profile: editing it, onboarding, interests.
 
-Services raise DRF exceptions naming the offending field, so every caller
-(API, admin, commands) gets the same problem details. A taken username is
+Services raise ``core.errors`` naming the offending field, so every caller
+(API, admin, commands) reports the same refusal. A taken username is
 decided by the ``user_username_unique_ci`` constraint, never by a check that
 a concurrent request could slip past.
 """
@@ -16,11 +16,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
-from rest_framework.exceptions import ValidationError
 
 from accounts.models import User, UserInterest
 from accounts.validators import interest_validator
-from core.exceptions import Conflict
+from core.errors import Conflict, Invalid
 from core.geo import country_for_ip
 from core.net import hash_ip
 from core.textnorm import visible_text
@@ -38,7 +37,7 @@ USERNAME_TAKEN = "This username is taken."
 def interests_normalise(values: object) -> list[str]:
     """Lower-cased, stripped, de-duplicated slugs in the order given; raises naming `interests`."""
     if not isinstance(values, list | tuple):
-        raise ValidationError({"interests": ["Expected a list of strings."]})
+        raise Invalid({"interests": ["Expected a list of strings."]})
     interests: list[str] = []
     errors: list[str] = []
     for value in values:
@@ -54,9 +53,9 @@ def interests_normalise(values: object) -> list[str]:
         if interest not in interests:
             interests.append(interest)
     if errors:
-        raise ValidationError({"interests": errors[:5]})
+        raise Invalid({"interests": errors[:5]})
     if len(interests) > MAX_INTERESTS:
-        raise ValidationError({"interests": [f"At most {MAX_INTERESTS} interests."]})
+        raise Invalid({"interests": [f"At most {MAX_INTERESTS} interests."]})
     return interests
 
 
@@ -79,7 +78,7 @@ def _settings_errors(value: Any, depth: int) -> str | None:
 def settings_validate(value: object) -> dict[str, Any]:
     """A JSON object of at most ``SETTINGS_MAX_BYTES`` (compact UTF-8) nested at most ``SETTINGS_MAX_DEPTH`` deep."""
     if not isinstance(value, dict):
-        raise ValidationError({"settings": ["Must be a JSON object."]})
+        raise Invalid({"settings": ["Must be a JSON object."]})
     # The depth is checked first: it stops early, before anything is serialised.
     error = _settings_errors(value, 1)
     if error is None:
@@ -91,7 +90,7 @@ def settings_validate(value: object) -> dict[str, Any]:
             if size > SETTINGS_MAX_BYTES:
                 error = f"At most {SETTINGS_MAX_BYTES // 1024} KB of JSON."
     if error:
-        raise ValidationError({"settings": [error]})
+        raise Invalid({"settings": [error]})
     return value
 
 
@@ -139,7 +138,7 @@ def profile_update(
             setattr(user, name, value)
         if "username" in changes:
             # The only unique constraint these fields touch (the format was validated).
-            raise ValidationError({"username": [USERNAME_TAKEN]}) from exc
+            raise Invalid({"username": [USERNAME_TAKEN]}) from exc
         raise
     return user
 

@@ -225,6 +225,13 @@ def test_a_refused_sign_in_is_a_401_with_a_bearer_challenge(api_client, user):
     assert response["WWW-Authenticate"] == 'Bearer realm="api"'
 
 
+def test_a_refused_refresh_is_a_401_with_a_bearer_challenge(api_client):
+    response = api_client.post(REFRESH, {"refresh": "not.a.token"})
+
+    assert_problem(response, 401)
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+
+
 def test_register_is_rate_limited(api_client, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "register": "2/h"}
 

@@ -8,13 +8,13 @@ import threading
 from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from rest_framework.exceptions import APIException, AuthenticationFailed, ValidationError
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
 from accounts.services import auth as services
 from accounts.tests.factories import UserFactory
+from core.errors import DomainError, Invalid, NotAuthenticated
 from core.testing import postgres_only
 from core.testing import race as race_threads
 
@@ -27,7 +27,7 @@ def live_refresh_tokens(user):
 
 
 def race(call, threads=2):
-    return race_threads(call, threads=threads, catch=APIException)
+    return race_threads(call, threads=threads, catch=DomainError)
 
 
 def race_each(*calls):
@@ -62,10 +62,10 @@ def test_two_registrations_with_one_email_create_one_user():
     outcomes = race(register)
 
     users = [outcome for outcome in outcomes if isinstance(outcome, User)]
-    errors = [outcome for outcome in outcomes if isinstance(outcome, ValidationError)]
+    errors = [outcome for outcome in outcomes if isinstance(outcome, Invalid)]
     assert len(users) == 1
     assert len(errors) == 1
-    assert "email" in errors[0].detail
+    assert "email" in errors[0].errors
     assert User.objects.count() == 1
 
 
@@ -76,7 +76,7 @@ def test_a_refresh_token_rotates_once_under_concurrent_use():
     outcomes = race(lambda: services.token_refresh(refresh=refresh))
 
     assert sum(isinstance(outcome, dict) for outcome in outcomes) == 1
-    assert sum(isinstance(outcome, AuthenticationFailed) for outcome in outcomes) == 1
+    assert sum(isinstance(outcome, NotAuthenticated) for outcome in outcomes) == 1
 
 
 def test_a_refresh_token_rotated_twice_at_once_counts_as_reuse():
@@ -88,7 +88,7 @@ def test_a_refresh_token_rotated_twice_at_once_counts_as_reuse():
     # One rotation wins; the second use of the same token is reuse, and ends the session.
     pairs = [outcome for outcome in outcomes if isinstance(outcome, dict)]
     assert len(pairs) == 1
-    assert sum(isinstance(outcome, AuthenticationFailed) for outcome in outcomes) == 1
+    assert sum(isinstance(outcome, NotAuthenticated) for outcome in outcomes) == 1
     assert not live_refresh_tokens(user)
 
 
@@ -103,7 +103,7 @@ def test_reuse_racing_the_legitimate_rotation_leaves_no_live_token_of_the_sessio
     )
 
     # Whichever went first, the thief's reuse revoked the session, the newest token included.
-    assert sum(isinstance(outcome, AuthenticationFailed) for outcome in outcomes) >= 1
+    assert sum(isinstance(outcome, NotAuthenticated) for outcome in outcomes) >= 1
     assert live_refresh_tokens(user) == [RefreshToken(other_session, verify=False)["jti"]]
 
 
@@ -128,6 +128,6 @@ def test_a_reset_token_works_once_under_concurrent_use():
     )
 
     assert sum(isinstance(outcome, User) for outcome in outcomes) == 1
-    errors = [outcome for outcome in outcomes if isinstance(outcome, ValidationError)]
+    errors = [outcome for outcome in outcomes if isinstance(outcome, Invalid)]
     assert len(errors) == 1
-    assert "token" in errors[0].detail
+    assert "token" in errors[0].errors

@@ -106,11 +106,11 @@ def test_one_locked_account_leaves_the_others_alone(api_client, user, other_user
 
 
 def test_a_lock_is_logged_once_without_the_email(api_client, user, caplog):
-    with caplog.at_level(logging.WARNING, logger="core.throttling"):
+    with caplog.at_level(logging.WARNING, logger="core.ratelimit"):
         for n in range(5):
             login(api_client, user.email, "nope", n)
 
-    locks = [record for record in caplog.records if record.name == "core.throttling"]
+    locks = [record for record in caplog.records if record.name == "core.ratelimit"]
     assert len(locks) == 1
     assert locks[0].scope == "login_failures"
     assert user.email not in locks[0].getMessage()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.exceptions import ValidationError
 
 from accounts.models import User, UserInterest
 from accounts.services.profile import profile_update
 from accounts.tests.factories import UserFactory, UserInterestFactory
+from core.errors import Invalid
 from core.testing import assert_problem
 
 pytestmark = pytest.mark.django_db
@@ -172,10 +172,10 @@ def test_profile_update_turns_a_lost_username_race_into_a_400(user):
     # The service checks nothing before saving: the unique constraint decides, and its error is a 400.
     UserFactory(username="taken_name")
 
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(Invalid) as caught:
         profile_update(user=user, username="TAKEN_NAME", bio="changed")
 
-    assert caught.value.detail == {"username": ["This username is taken."]}
+    assert caught.value.errors == {"username": ["This username is taken."]}
     # The instance is left as it was, not half-changed.
     assert user.username != "TAKEN_NAME"
     assert user.bio == "Long-term investor."

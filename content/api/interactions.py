@@ -36,7 +36,6 @@ from content.api.serializers_comments import (
 from content.models import Bookmark, Comment, Post
 from content.querysets_interactions import bookmarks_of, comment_viewer_flags
 from content.services.interactions import (
-    MAX_ID,
     NO_SUCH_POST,
     bookmark_add,
     bookmark_remove,
@@ -48,6 +47,7 @@ from content.services.interactions import (
     repost_delete,
     repost_quote,
 )
+from core.ids import MAX_ID
 from core.pagination import CursorPagination
 from core.schema import problems
 

@@ -19,18 +19,16 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
-from rest_framework.exceptions import NotFound, ValidationError
 
 from accounts.models import User
 from content.models import COMMENT_MAX_LENGTH, Bookmark, Comment, CommentReaction, Post, PostReaction, Repost
 from content.moderation_hooks import content_remove
 from content.services.posts import post_create
-from core.exceptions import Conflict
+from core.errors import Conflict, Invalid, NotFound
+from core.ids import is_id
 from core.textnorm import text_normalise
 from social.querysets import is_blocked_either_way
 
-# Ids beyond a bigint are nobody's; asking the database would be an error, not a 404.
-MAX_ID = 2**63 - 1
 # Who "the public" is: a viewer without blocks.
 PUBLIC = AnonymousUser()
 
@@ -40,13 +38,9 @@ NO_SUCH_COMMENT = "No such comment."
 TOGGLE_ROUNDS = 20
 
 
-def _valid_id(pk: int) -> bool:
-    return 0 < pk <= MAX_ID
-
-
 def _post_to_act_on(*, user: User, post_id: int) -> Post:
     """The post, if the user may see it: public, and no block either way with its author (else 404)."""
-    if not _valid_id(post_id):
+    if not is_id(post_id):
         raise NotFound(NO_SUCH_POST)
     post = Post.objects.visible_to(PUBLIC).select_related("author").filter(pk=post_id).first()
     if post is None:
@@ -59,7 +53,7 @@ def _post_to_act_on(*, user: User, post_id: int) -> Post:
 def _comment_to_act_on(*, user: User, comment_id: int) -> Comment:
     """The comment, if the user may see it: public, and no block either way with the
     comment's author or the post's author (else 404)."""
-    if not _valid_id(comment_id):
+    if not is_id(comment_id):
         raise NotFound(NO_SUCH_COMMENT)
     comment = Comment.objects.visible_to(PUBLIC).select_related("author", "post__author").filter(pk=comment_id).first()
     if comment is None:
@@ -123,14 +117,14 @@ def comment_create(*, author: User, post_id: int, content: str, parent_id: int |
     """A comment on a post, or a reply to a comment of the same post that the author can see."""
     content = text_normalise(content)  # invisible characters neither pass for text nor count
     if not content:
-        raise ValidationError({"content": ["A comment cannot be empty."]})
+        raise Invalid({"content": ["A comment cannot be empty."]})
     if len(content) > COMMENT_MAX_LENGTH:
-        raise ValidationError({"content": [f"A comment has at most {COMMENT_MAX_LENGTH} characters."]})
+        raise Invalid({"content": [f"A comment has at most {COMMENT_MAX_LENGTH} characters."]})
     post = _post_to_act_on(user=author, post_id=post_id)
     if parent_id is not None and not (
-        _valid_id(parent_id) and Comment.objects.visible_to(author).filter(pk=parent_id, post=post).exists()
+        is_id(parent_id) and Comment.objects.visible_to(author).filter(pk=parent_id, post=post).exists()
     ):
-        raise ValidationError({"parent_id": ["No such comment on this post."]})
+        raise Invalid({"parent_id": ["No such comment on this post."]})
     return Comment.objects.create(post=post, author=author, content=content, parent_id=parent_id)
 
 
@@ -143,7 +137,7 @@ def comment_delete(*, user: User, comment_id: int, reason: str = "") -> None:
     service: permission, reason, audit log; 403 without the permission); a
     comment they cannot see is a 404. Replies stay; they keep their ``parent_id``.
     """
-    comment = Comment.objects.filter(pk=comment_id, deleted_at__isnull=True).first() if _valid_id(comment_id) else None
+    comment = Comment.objects.filter(pk=comment_id, deleted_at__isnull=True).first() if is_id(comment_id) else None
     if comment is None:
         raise NotFound(NO_SUCH_COMMENT)
     if comment.author_id == user.pk:
@@ -197,7 +191,7 @@ def repost_quote(*, user: User, post_id: int, content: str) -> Post:
 @transaction.atomic
 def repost_delete(*, user: User, post_id: int) -> bool:
     """Removes the user's plain repost of the post, whatever became of the post; False if there was none."""
-    if not _valid_id(post_id):
+    if not is_id(post_id):
         return False
     deleted, _ = Repost.objects.filter(post_id=post_id, user=user).delete()
     return deleted > 0
@@ -217,7 +211,7 @@ def bookmark_add(*, user: User, post_id: int) -> tuple[bool, int]:
 @transaction.atomic
 def bookmark_remove(*, user: User, post_id: int) -> bool:
     """Removes the bookmark, whatever became of the post; False if there was none."""
-    if not _valid_id(post_id):
+    if not is_id(post_id):
         return False
     deleted, _ = Bookmark.objects.filter(post_id=post_id, user=user).delete()
     return deleted > 0

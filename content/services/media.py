@@ -28,10 +28,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models.fields.files import FileField
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
 from accounts.models import User
 from content.models import MAX_MEDIA_PER_POST, Media
+from core.errors import Invalid
 from core.images import InvalidImageError, OpenedImage, ProcessedImage, open_post_image, pixel_budget_check
 
 logger = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ Result = TypeVar("Result")
 def media_upload(*, owner: User, files: Sequence[UploadedFile]) -> list[Media]:
     """Validate, re-encode and store 1-4 images as ``owner``'s unattached media, in upload order.
 
-    Raises ``ValidationError`` naming ``files`` (each message says which file,
+    Raises ``Invalid`` naming ``files`` (each message says which file,
     counting from 1) and then nothing has been stored.
     """
     _check_counts_and_sizes(files)
@@ -113,13 +113,11 @@ def media_purge_unattached(*, older_than: timedelta) -> int:
 def _check_counts_and_sizes(files: Sequence[UploadedFile]) -> None:
     """The cheap checks, from the declared sizes, before a single byte is decoded."""
     if not files:
-        raise ValidationError({"files": ["Upload at least one image."]}, code="required")
+        raise Invalid({"files": ["Upload at least one image."]}, code="required")
     if len(files) > MEDIA_UPLOAD_MAX_FILES:
-        raise ValidationError(
-            {"files": [f"Upload at most {MEDIA_UPLOAD_MAX_FILES} images at once."]}, code="max_length"
-        )
+        raise Invalid({"files": [f"Upload at most {MEDIA_UPLOAD_MAX_FILES} images at once."]}, code="max_length")
     if sum(file.size or 0 for file in files) > MEDIA_UPLOAD_MAX_TOTAL_BYTES:
-        raise ValidationError({"files": [total_too_large_message()]}, code="too_large")
+        raise Invalid({"files": [total_too_large_message()]}, code="too_large")
 
 
 def total_too_large_message() -> str:
@@ -127,7 +125,7 @@ def total_too_large_message() -> str:
 
 
 def _process_all(files: Sequence[UploadedFile]) -> list[ProcessedImage]:
-    """Every file re-encoded; a ``ValidationError`` listing every bad one otherwise.
+    """Every file re-encoded; an ``Invalid`` listing every bad one otherwise.
 
     The headers of all files are checked before any is decoded: the work a
     request may cause is bounded up front, not discovered one decode at a time.
@@ -136,7 +134,7 @@ def _process_all(files: Sequence[UploadedFile]) -> list[ProcessedImage]:
     try:
         pixel_budget_check(opened)
     except InvalidImageError as exc:
-        raise ValidationError({"files": [exc.message]}, code=exc.code) from exc
+        raise Invalid({"files": [exc.message]}, code=exc.code) from exc
     return _each_or_errors(opened, OpenedImage.process)
 
 
@@ -149,7 +147,7 @@ def _each_or_errors(items: Sequence[Item], step: Callable[[Item], Result]) -> li
         except InvalidImageError as exc:
             errors.append(f"File {number}: {exc.message}")
     if errors:
-        raise ValidationError({"files": errors}, code="invalid_image")
+        raise Invalid({"files": errors}, code="invalid_image")
     return results
 
 

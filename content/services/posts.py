@@ -8,14 +8,14 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
-from accounts.models import User
+from accounts.models import User, in_good_standing
 from content.cashtags import extract_tickers
 from content.models import MAX_MEDIA_PER_POST, POST_MAX_LENGTH, Media, Post, PostTicker, Sentiment, Ticker
 from content.moderation_hooks import content_remove
 from content.reference import reference_tickers
 from content.services.tickers import post_symbols, ticker_counts_add
+from core.errors import Invalid
 from core.textnorm import text_normalise
 from polls.services import poll_clean, poll_create
 
@@ -26,16 +26,16 @@ def _clean_content(content: Any) -> str:
     # Normalised first, so invisible characters neither pass for text nor count towards the length.
     text = text_normalise(content) if isinstance(content, str) else ""
     if not 1 <= len(text) <= POST_MAX_LENGTH:
-        raise ValidationError({"content": [f"A post is 1-{POST_MAX_LENGTH} characters (after trimming)."]})
+        raise Invalid({"content": [f"A post is 1-{POST_MAX_LENGTH} characters (after trimming)."]})
     return text
 
 
 def _clean_media_ids(media_ids: Sequence[int]) -> list[int]:
     ids = [int(pk) for pk in media_ids]
     if len(ids) > MAX_MEDIA_PER_POST:
-        raise ValidationError({"media_ids": [f"A post has at most {MAX_MEDIA_PER_POST} images."]})
+        raise Invalid({"media_ids": [f"A post has at most {MAX_MEDIA_PER_POST} images."]})
     if len(set(ids)) != len(ids):
-        raise ValidationError({"media_ids": ["An image is listed twice."]})
+        raise Invalid({"media_ids": ["An image is listed twice."]})
     return ids
 
 
@@ -52,7 +52,7 @@ def _lock_media(*, author: User, ids: list[int]) -> list[Media]:
         for media in Media.objects.select_for_update().filter(pk__in=ids, owner_id=author.pk, post__isnull=True)
     }
     if len(found) != len(ids):
-        raise ValidationError({"media_ids": ["Use your own uploads that are not on a post yet."]})
+        raise Invalid({"media_ids": ["Use your own uploads that are not on a post yet."]})
     return [found[pk] for pk in ids]
 
 
@@ -61,7 +61,7 @@ def _quotable(*, author: User, quoted_post_id: int) -> Post:
     # missing to them, exactly like a deleted one (the contract's rule for blocks).
     quoted = Post.objects.visible_to(author).filter(pk=quoted_post_id).select_related("author").first()
     if quoted is None:
-        raise ValidationError({"quoted_post_id": [NO_SUCH_QUOTED_POST]})
+        raise Invalid({"quoted_post_id": [NO_SUCH_QUOTED_POST]})
     return quoted
 
 
@@ -97,13 +97,13 @@ def post_create(
     """
     text = _clean_content(content)
     if sentiment is not None and sentiment not in Sentiment.values:
-        raise ValidationError({"sentiment": [f"One of: {', '.join(Sentiment.values)}, or null."]})
+        raise Invalid({"sentiment": [f"One of: {', '.join(Sentiment.values)}, or null."]})
     ids = _clean_media_ids(media_ids)
     if poll is not None:
         try:
             poll_clean(options=poll.get("options") or (), duration_hours=poll.get("duration_hours"))
-        except ValidationError as exc:
-            raise ValidationError({"poll": exc.detail}) from None
+        except Invalid as exc:
+            raise Invalid({"poll": exc.errors}) from None
     quoted = _quotable(author=author, quoted_post_id=quoted_post_id) if quoted_post_id is not None else None
     media = _lock_media(author=author, ids=ids)
 
@@ -142,9 +142,7 @@ def post_create(
 
 def _by_visible_author(post_id: int, **conditions: Any) -> bool:
     """Whether the post's author is active and not suspended (and the post meets ``conditions``)."""
-    return Post.objects.filter(
-        pk=post_id, author__is_active=True, author__suspended_at__isnull=True, **conditions
-    ).exists()
+    return Post.objects.filter(in_good_standing("author__"), pk=post_id, **conditions).exists()
 
 
 @transaction.atomic

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 
 from django.db import IntegrityError, transaction
-from rest_framework.exceptions import ValidationError
 
 from accounts.models import User
 from content.models import Ticker, WatchlistItem
 from content.services.posts import ticker_symbols_ensure
+from core.errors import Invalid
 
 WATCHLIST_MAX = 200
 # The same shape as the `ticker_symbol_format` constraint on Ticker.symbol.
@@ -40,14 +40,14 @@ def watchlist_add(*, user: User, symbol: str) -> tuple[WatchlistItem, bool]:
     """
     normalised = symbol_normalise(symbol)
     if normalised is None:
-        raise ValidationError({"symbol": [INVALID_SYMBOL]})
+        raise Invalid({"symbol": [INVALID_SYMBOL]})
     # Serialises one user's adds, so two concurrent ones cannot both pass the cap.
     User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
     existing = WatchlistItem.objects.filter(user=user, ticker_id=normalised).first()
     if existing is not None:
         return existing, False
     if WatchlistItem.objects.filter(user=user).count() >= WATCHLIST_MAX:
-        raise ValidationError({"symbol": [f"A watchlist holds at most {WATCHLIST_MAX} tickers; remove one first."]})
+        raise Invalid({"symbol": [f"A watchlist holds at most {WATCHLIST_MAX} tickers; remove one first."]})
     ticker_symbols_ensure([normalised])  # listed and named when on the reference list, as a post would make it
     ticker = Ticker.objects.get(symbol=normalised)
     try:

@@ -9,12 +9,12 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import ExifTags, Image, ImageFile, PngImagePlugin
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 
 from content.models import Media
 from content.services import media as media_services
 from content.services.media import media_upload
+from core.errors import Invalid
 from core.testing import S3_BUCKET, assert_problem, s3_keys
 
 pytestmark = pytest.mark.django_db
@@ -229,10 +229,10 @@ def test_the_combined_limit_is_checked_from_declared_sizes_before_decoding(user,
     for file in files:
         file.size = 7 * MB  # what the upload handler declared; the bytes are never read
 
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(Invalid) as caught:
         media_upload(owner=user, files=files)
 
-    assert caught.value.detail == {"files": ["The images together are larger than 20 MB."]}
+    assert caught.value.errors == {"files": ["The images together are larger than 20 MB."]}
     assert not Media.objects.exists()
 
 

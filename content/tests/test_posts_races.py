@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from rest_framework.exceptions import ValidationError
-
 from accounts.tests.factories import UserFactory
 from content.models import Post, Ticker
 from content.services.posts import post_create, post_delete
 from content.tests.factories import PostFactory
 from content.tests.helpers_posts import MediaFactory
-from core.exceptions import Conflict
+from core.errors import Conflict, Invalid
 from core.testing import postgres_only, race
 from polls.models import PollVote
 from polls.services import poll_vote
@@ -98,7 +96,7 @@ def test_two_posts_cannot_take_one_upload():
     outcomes = race(lambda: post_create(author=author, content="Mine", media_ids=[media.pk]))
 
     assert sum(isinstance(outcome, Post) for outcome in outcomes) == 1
-    assert sum(isinstance(outcome, ValidationError) for outcome in outcomes) == 1
+    assert sum(isinstance(outcome, Invalid) for outcome in outcomes) == 1
     media.refresh_from_db()
     assert media.post is not None
     author.refresh_from_db()

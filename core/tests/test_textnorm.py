@@ -9,8 +9,8 @@ import pytest
 import regex
 from hypothesis import example, given
 from hypothesis import strategies as st
-from rest_framework.exceptions import ValidationError
 
+from core.errors import Invalid
 from core.testing import seconds_taken
 from core.textnorm import NOTHING_VISIBLE, text_normalise, visible_text
 
@@ -91,9 +91,9 @@ def test_examples(raw: str, stored: str) -> None:
 
 
 def test_visible_text_refuses_invisible_only_naming_the_field() -> None:
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(Invalid) as caught:
         visible_text("\u200b\u202e", field="bio")
-    assert caught.value.detail == {"bio": [NOTHING_VISIBLE]}
+    assert caught.value.errors == {"bio": [NOTHING_VISIBLE]}
     assert visible_text("", field="bio") == ""  # empty by choice is the caller's rule
     assert visible_text(" hi\u200b ", field="bio") == "hi"
 

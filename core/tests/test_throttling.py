@@ -2,11 +2,10 @@ from contextlib import ExitStack
 
 import pytest
 import time_machine
-from rest_framework.exceptions import Throttled
-from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from core.throttling import failures_limited
+from core.errors import RateLimited
+from core.ratelimit import failures_limited
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("core.tests.urls")]
 
@@ -87,7 +86,7 @@ class WrongGuessError(Exception):
 
 
 def _attempt(scope_key="trader@example.com"):
-    request = Request(APIRequestFactory().post("/api/v1/auth/login"))
+    request = APIRequestFactory().post("/api/v1/auth/login")
     return failures_limited(request, "login_failures", scope_key, counts=lambda exc: isinstance(exc, WrongGuessError))
 
 
@@ -98,7 +97,7 @@ def test_attempts_in_flight_hold_their_place_so_a_parallel_burst_cannot_exceed_t
         for _ in range(3):
             in_flight.enter_context(_attempt())
         # A fourth attempt while three are still running is refused before it runs.
-        with pytest.raises(Throttled):
+        with pytest.raises(RateLimited):
             in_flight.enter_context(_attempt())
 
     # None of the three failed, so they gave their places back.
@@ -113,7 +112,7 @@ def test_only_counted_failures_stay_counted(settings):
         with pytest.raises(error), _attempt():
             raise error()
 
-    with pytest.raises(Throttled), _attempt():
+    with pytest.raises(RateLimited), _attempt():
         pass
     with _attempt("someone-else@example.com"):
         pass

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
-from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
@@ -16,6 +15,7 @@ from conftest import bearer
 from content.models import Comment, Post, Ticker
 from content.services.posts import post_create
 from content.tests.factories import PostFactory
+from core.errors import Forbidden, Invalid
 from moderation.models import ModerationAction, Report, ReportStatus
 from moderation.services import (
     content_delete,
@@ -267,10 +267,10 @@ def test_suspending_an_already_suspended_user_still_resolves_new_reports(moderat
 def test_a_moderator_cannot_suspend_themself_a_superuser_or_other_staff(moderator, make_target, message):
     target = make_target(moderator)
 
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(Invalid) as caught:
         user_suspend(moderator=moderator, user=target, reason="Power trip.")
 
-    assert caught.value.detail == {"user": [message]}
+    assert caught.value.errors == {"user": [message]}
     target.refresh_from_db()
     assert target.suspended_at is None
     assert target.is_active
@@ -346,7 +346,7 @@ def test_only_active_staff_with_the_moderate_permission_may_act(moderators_group
         lambda: reports_dismiss(moderator=actor, target=post, reason="x"),
     ]
     for call in calls:
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(Forbidden):
             call()
 
     post.refresh_from_db()
@@ -359,11 +359,11 @@ def test_only_active_staff_with_the_moderate_permission_may_act(moderators_group
 def test_a_reason_is_required_and_bounded(moderator, reason, message):
     post = PostFactory()
 
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(Invalid) as caught:
         content_hide(moderator=moderator, target=post, reason=reason)
 
-    assert list(caught.value.detail) == ["reason"]
-    assert str(caught.value.detail["reason"][0]).startswith(message)
+    assert list(caught.value.errors) == ["reason"]
+    assert str(caught.value.errors["reason"][0]).startswith(message)
     assert not Post.objects.get(pk=post.pk).is_hidden
 
 

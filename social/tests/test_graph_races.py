@@ -11,11 +11,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
 from conftest import bearer
+from core.errors import DomainError, Forbidden
 from core.testing import postgres_only, race
 from social.models import Block, Follow
 from social.services import block_create, follow_create, follow_delete
@@ -55,7 +55,7 @@ def test_many_users_following_one_target_at_once_count_exactly():
 def test_the_same_follow_twice_at_once_adds_one_row_and_counts_once():
     user, target = UserFactory(), UserFactory()
 
-    outcomes = race(lambda: follow_create(follower=user, target=target), threads=4, catch=APIException)
+    outcomes = race(lambda: follow_create(follower=user, target=target), threads=4, catch=DomainError)
 
     assert sorted(created for _, created in outcomes) == [False, False, False, True]
     assert len({follow.pk for follow, _ in outcomes}) == 1
@@ -85,7 +85,7 @@ def test_following_each_other_at_once_does_not_deadlock():
 
     outcomes = race(
         one_each([lambda: follow_create(follower=a, target=b), lambda: follow_create(follower=b, target=a)]),
-        catch=APIException,
+        catch=DomainError,
     )
 
     assert all(created for _, created in outcomes), outcomes
@@ -101,7 +101,7 @@ def test_follow_and_unfollow_at_once_leave_counters_equal_to_rows():
         one_each(
             [lambda: follow_delete(follower=user, target=target), lambda: follow_create(follower=user, target=target)]
         ),
-        catch=APIException,
+        catch=DomainError,
     )
 
     assert_counters_exact(user, target)
@@ -122,11 +122,11 @@ def test_a_follow_racing_a_block_never_survives_it(round_, follower_side):
                 lambda: block_create(user=blocker, target=blocked),
             ]
         ),
-        catch=APIException,
+        catch=DomainError,
     )
 
     # Either the follow came first and the block removed it, or the block came first and refused it.
-    assert all(not isinstance(outcome, Exception) or isinstance(outcome, PermissionDenied) for outcome in outcomes)
+    assert all(not isinstance(outcome, Exception) or isinstance(outcome, Forbidden) for outcome in outcomes)
     assert Block.objects.filter(user=blocker, target=blocked).exists()
     assert not Follow.objects.filter(follower__in=[blocker, blocked], following__in=[blocker, blocked]).exists()
     assert counts(blocker) == (0, 0)

@@ -3,13 +3,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from content.reference import SHIPPED, read_tickers_csv
 from content.services.tickers import tickers_load
+from core.commands import ServiceCommand
 
 
-class Command(BaseCommand):
+class Command(ServiceCommand):
     help = (
         "Load a reference list of listed symbols (UTF-8 CSV files with a `symbol,name` header; default: "
         "the list shipped in content/data/): each symbol gets a ticker row, marked listed, with "

@@ -4,15 +4,16 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from content.services.purge import deleted_content_purge
+from core.commands import ServiceCommand
 
 MAX_DAYS = 36500
 
 
-class Command(BaseCommand):
+class Command(ServiceCommand):
     help = (
         "Delete for good the posts and comments soft-deleted more than --days ago, with what hangs on them "
         "(comments, likes, reposts, bookmarks, polls, reports, media rows and files). A deleted comment that "

@@ -3,12 +3,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from content.services.media import media_purge_unattached
+from core.commands import ServiceCommand
 
 
-class Command(BaseCommand):
+class Command(ServiceCommand):
     help = (
         "Delete uploaded media (rows and stored files) never attached to a post within --hours of upload. "
         "Idempotent and safe to run from cron at any frequency, also while another run is still going."

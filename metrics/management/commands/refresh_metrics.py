@@ -3,12 +3,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 
+from core.commands import ServiceCommand
 from metrics.services import DEFAULT_REFRESH_DAYS, MAX_REFRESH_DAYS, metrics_refresh
 
 
-class Command(BaseCommand):
+class Command(ServiceCommand):
     help = (
         "Recompute the metrics roll-ups: the daily metrics and retention cohorts of the last --days UTC days "
         "(today included), the ticker post counters, and the hourly ticker mentions behind trending (the last "
@@ -27,8 +28,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, days: int, **options: Any) -> None:
-        if not 1 <= days <= MAX_REFRESH_DAYS:
-            raise CommandError(f"--days must be between 1 and {MAX_REFRESH_DAYS}.")
         started = time.monotonic()
         result = metrics_refresh(days=days)
         if result is None:
