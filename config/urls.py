@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("social.api.urls")),
+    path("", include("polls.api.urls")),
     path("", include("content.api.urls")),
     path("", include("moderation.api.urls")),
     path("", include("metrics.api.urls")),

@@ -8,7 +8,13 @@ class ContentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # accounts may not import content: deleting an account removes its content through this hook.
+        # polls may not import content: it asks whether a poll's post is visible through this hook.
+        from content.polls import poll_visible
+        from polls.visibility import poll_visibility_register
+
+        poll_visibility_register(poll_visible)
+
+        # accounts may not import content either: deleting an account removes its content through this hook.
         from accounts.account_hooks import account_deletion_hook_register
         from content.services.account_deletion import account_content_remove
 

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from content.querysets import PostQuerySet, TickerQuerySet
-from content.querysets_interactions import CommentQuerySet
+from content.querysets_comments import CommentQuerySet
 
 POST_MAX_LENGTH = 1000
 COMMENT_MAX_LENGTH = 1000

@@ -13,6 +13,8 @@ MAX_ID = 2**63 - 1
 # A positive integer as the API writes it: no sign, no zero padding, at most a bigint's 19 digits.
 ID_REGEX = r"[1-9][0-9]{0,18}"
 ID_PATTERN = f"^{ID_REGEX}$"
+# How an id is declared in the OpenAPI schema, wherever it appears (path, query, body).
+ID_SCHEMA = {"type": "string", "pattern": ID_PATTERN, "example": "42"}
 _ID = re.compile(ID_REGEX)
 
 

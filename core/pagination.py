@@ -3,6 +3,12 @@
 The cursor is the sort key of the row at the page edge, base64-encoded JSON,
 so the next page is ``WHERE (created_at, id) < (edge)`` on an index matching
 the order. Rows that arrive while a client pages never shift what it sees.
+
+One mechanism serves every list: ``keyset_page`` reads ``limit + 1`` rows after
+a ``Cursor`` through any reader (``queryset_page`` for a queryset, or a
+hand-written merge such as the following feed) and returns a ``KeysetPage``
+with the cursors of the pages before and after; ``CursorPagination`` puts one
+in the ``{"results", "next", "previous"}`` body with links.
 """
 
 from __future__ import annotations
@@ -11,20 +17,27 @@ import base64
 import binascii
 import json
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, Q, QuerySet
-from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from core.errors import Invalid
+
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+INVALID_CURSOR = "Invalid cursor."
+# Sort keys are timestamps, strings and integers that fit a bigint column (a larger one would overflow the query).
+_MAX_INT = 2**63 - 1
+
+Row = TypeVar("Row")
 
 
 def _encode_value(value: Any) -> Any:
@@ -38,7 +51,92 @@ def _decode_value(value: Any) -> Any:
         return datetime.fromisoformat(value["dt"])
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise ValueError(value)
+    if isinstance(value, int) and not -_MAX_INT <= value <= _MAX_INT:
+        raise ValueError(value)
     return value
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A place in a keyset order: the sort key of the row at a page's edge, and which way to read on.
+
+    ``forward`` reads on in the order (the next page); otherwise against it (the previous page).
+    """
+
+    values: tuple[Any, ...]
+    forward: bool = True
+
+    def encode(self) -> str:
+        data = {"d": "n" if self.forward else "p", "v": [_encode_value(value) for value in self.values]}
+        text = json.dumps(data, separators=(",", ":"))
+        return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, raw: str | None, *, types: Sequence[type] | int) -> Cursor | None:
+        """The cursor ``raw`` encodes (None when empty), else ``Invalid`` naming ``cursor``.
+
+        ``types`` is the class of each sort key value, or just how many there are
+        when the reader checks the values itself (a queryset, against its fields).
+        """
+        if not raw:
+            return None
+        size = types if isinstance(types, int) else len(types)
+        try:
+            padded = raw + "=" * (-len(raw) % 4)
+            data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+            direction = data["d"]
+            values = tuple(_decode_value(value) for value in data["v"])
+        except (ValueError, KeyError, TypeError, binascii.Error, UnicodeError):
+            raise Invalid({"cursor": INVALID_CURSOR}) from None
+        if direction not in ("n", "p") or len(values) != size:
+            raise Invalid({"cursor": INVALID_CURSOR})
+        if not isinstance(types, int) and not all(
+            isinstance(value, kind) and not isinstance(value, bool) for value, kind in zip(values, types, strict=True)
+        ):
+            raise Invalid({"cursor": INVALID_CURSOR})
+        return cls(values=values, forward=direction == "n")
+
+
+@dataclass(frozen=True)
+class KeysetPage(Generic[Row]):
+    """One page, in list order, with the cursors of the pages after and before it (None at either end)."""
+
+    rows: list[Row]
+    next: Cursor | None
+    previous: Cursor | None
+
+
+def keyset_page(
+    read: Callable[[Cursor | None, int], Sequence[Row]],
+    *,
+    key: Callable[[Row], Sequence[Any]],
+    cursor: Cursor | None,
+    limit: int,
+) -> KeysetPage[Row]:
+    """The page of up to ``limit`` rows after ``cursor``.
+
+    ``read(cursor, n)`` returns up to ``n`` rows strictly after the cursor: in
+    list order when the cursor is None or goes forward, in reverse order when it
+    goes back. ``key(row)`` is a row's sort key, which the cursors record. One
+    row more than the page is read, to know whether there is more beyond it.
+    """
+    forward = cursor is None or cursor.forward
+    rows = list(read(cursor, limit + 1))
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    if not forward:
+        rows.reverse()
+    if not rows:
+        return KeysetPage(rows=rows, next=None, previous=None)
+    # Going forward, there is a page before unless this is the first; going back, there is always
+    # the page we came from after it.
+    more_after = has_more if forward else True
+    more_before = (cursor is not None) if forward else has_more
+    return KeysetPage(
+        rows=rows,
+        next=Cursor(tuple(key(rows[-1])), forward=True) if more_after else None,
+        previous=Cursor(tuple(key(rows[0])), forward=False) if more_before else None,
+    )
 
 
 def keyset_filter(ordering: Sequence[str], values: Sequence[Any], *, forward: bool) -> Q:
@@ -62,6 +160,37 @@ def keyset_filter(ordering: Sequence[str], values: Sequence[Any], *, forward: bo
     return clauses
 
 
+def queryset_page(
+    queryset: QuerySet[Any], *, ordering: Sequence[str], cursor: Cursor | None, limit: int
+) -> KeysetPage[Any]:
+    """A ``keyset_page`` of ``queryset`` in ``ordering`` (whose last field must be unique, so the order is total)."""
+
+    def read(position: Cursor | None, count: int) -> list[Any]:
+        forward = position is None or position.forward
+        rows = queryset.order_by(*(ordering if forward else [_flip(field) for field in ordering]))
+        if position is not None:
+            try:
+                rows = rows.filter(keyset_filter(ordering, position.values, forward=forward))
+            except (TypeError, ValueError, DjangoValidationError):
+                # A forged cursor whose values do not fit the ordering fields' types.
+                raise Invalid({"cursor": INVALID_CURSOR}) from None
+        return list(rows[:count])
+
+    def key(row: Any) -> list[Any]:
+        return [_row_value(row, field.lstrip("-")) for field in ordering]
+
+    return keyset_page(read, key=key, cursor=cursor, limit=limit)
+
+
+def _row_value(row: Any, path: str) -> Any:
+    value = row
+    for part in path.split("__"):
+        value = value[part] if isinstance(value, dict) else getattr(value, part)
+    if isinstance(value, Model):
+        value = value.pk
+    return value
+
+
 def parse_limit(request: Request, default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT) -> int:
     raw = request.query_params.get("limit")
     if raw in (None, ""):
@@ -69,9 +198,9 @@ def parse_limit(request: Request, default: int = DEFAULT_LIMIT, maximum: int = M
     try:
         limit = int(raw)
     except ValueError:
-        raise ValidationError({"limit": [f"Must be an integer between 1 and {maximum}."]}) from None
+        raise Invalid({"limit": f"Must be an integer between 1 and {maximum}."}) from None
     if not 1 <= limit <= maximum:
-        raise ValidationError({"limit": [f"Must be an integer between 1 and {maximum}."]})
+        raise Invalid({"limit": f"Must be an integer between 1 and {maximum}."})
     return limit
 
 
@@ -88,76 +217,32 @@ class CursorPagination(BasePagination):
     def get_ordering(self, view: Any) -> tuple[str, ...]:
         return tuple(getattr(view, "ordering", None) or self.ordering)
 
-    def decode_cursor(self, request: Request) -> tuple[bool, list[Any]] | None:
-        raw = request.query_params.get(self.cursor_query_param)
-        if not raw:
-            return None
-        try:
-            padded = raw + "=" * (-len(raw) % 4)
-            data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-            forward = data["d"] == "n"
-            values = [_decode_value(value) for value in data["v"]]
-            if len(values) != len(self.ordering_fields) or data["d"] not in ("n", "p"):
-                raise ValueError(raw)
-        except (ValueError, KeyError, TypeError, binascii.Error, UnicodeError):
-            raise ValidationError({"cursor": ["Invalid cursor."]}) from None
-        return forward, values
-
-    def encode_cursor(self, row: Any, *, forward: bool) -> str:
-        values = [_encode_value(self.row_value(row, field.lstrip("-"))) for field in self.ordering_fields]
-        data = json.dumps({"d": "n" if forward else "p", "v": values}, separators=(",", ":"))
-        return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
-
-    @staticmethod
-    def row_value(row: Any, path: str) -> Any:
-        value = row
-        for part in path.split("__"):
-            value = value[part] if isinstance(value, dict) else getattr(value, part)
-        if isinstance(value, Model):
-            value = value.pk
-        return value
-
     def paginate_queryset(self, queryset: QuerySet[Any], request: Request, view: Any = None) -> list[Any]:  # type: ignore[override]
-        self.request = request
-        self.ordering_fields = self.get_ordering(view)
-        self.limit = parse_limit(request)
-        cursor = self.decode_cursor(request)
-        forward = cursor is None or cursor[0]
-        order = self.ordering_fields if forward else tuple(_flip(field) for field in self.ordering_fields)
-        queryset = queryset.order_by(*order)
-        if cursor is not None:
-            try:
-                queryset = queryset.filter(keyset_filter(self.ordering_fields, cursor[1], forward=forward))
-            except (TypeError, ValueError, DjangoValidationError):
-                # A forged cursor whose values do not fit the ordering fields' types.
-                raise ValidationError({"cursor": ["Invalid cursor."]}) from None
-        rows = list(queryset[: self.limit + 1])
-        has_more = len(rows) > self.limit
-        rows = rows[: self.limit]
-        if not forward:
-            rows.reverse()
-        self.next_cursor = None
-        self.previous_cursor = None
-        if rows:
-            if has_more if forward else True:
-                self.next_cursor = self.encode_cursor(rows[-1], forward=True)
-            if (cursor is not None) if forward else has_more:
-                self.previous_cursor = self.encode_cursor(rows[0], forward=False)
-        return rows
+        ordering = self.get_ordering(view)
+        limit = parse_limit(request)
+        cursor = Cursor.decode(request.query_params.get(self.cursor_query_param), types=len(ordering))
+        page = queryset_page(queryset, ordering=ordering, cursor=cursor, limit=limit)
+        return self.paginate_page(page, request)
 
-    def _link(self, cursor: str | None) -> str | None:
+    def paginate_page(self, page: KeysetPage[Row], request: Request) -> list[Row]:
+        """Takes a page read elsewhere (``keyset_page``) for ``get_paginated_response``; returns its rows."""
+        self.request = request
+        self.page = page
+        return page.rows
+
+    def _link(self, cursor: Cursor | None) -> str | None:
         if cursor is None:
             return None
         url = self.request.build_absolute_uri()
-        return replace_query_param(url, self.cursor_query_param, cursor)
+        return replace_query_param(url, self.cursor_query_param, cursor.encode())
 
     def get_paginated_response(self, data: Any) -> Response:
         return Response(
             OrderedDict(
                 [
                     ("results", data),
-                    ("next", self._link(self.next_cursor)),
-                    ("previous", self._link(self.previous_cursor)),
+                    ("next", self._link(self.page.next)),
+                    ("previous", self._link(self.page.previous)),
                 ]
             )
         )

@@ -37,7 +37,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from content.models import Comment, Media, Post
-from content.querysets_interactions import CommentQuerySet
+from content.querysets_comments import CommentQuerySet
 from content.services.media import stored_files_delete
 from polls.models import Poll
 

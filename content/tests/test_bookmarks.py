@@ -114,7 +114,11 @@ def test_removing_a_bookmark_deletes_only_yours(auth_client, user, other_user, p
 
 def test_removing_a_bookmark_that_is_not_there_is_204(auth_client, post):
     assert auth_client.delete(url(post.pk)).status_code == 204
-    assert auth_client.delete(url(2**63)).status_code == 204
+    assert auth_client.delete(url(99999999)).status_code == 204
+
+
+def test_removing_a_bookmark_of_an_id_beyond_a_bigint_is_404_at_the_resolver(auth_client):
+    assert_problem(auth_client.delete(url(2**63)), 404)
 
 
 def test_removing_a_bookmark_of_a_post_since_deleted_works(auth_client, user, post):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from content import moderation_hooks
 from content.models import Media, Post, PostTicker, Ticker
+from content.services.posts import post_create
 from content.tests.factories import PostFactory
 from content.tests.factories_interactions import (
     BookmarkFactory,
@@ -284,12 +285,28 @@ def test_posts_list_newest_first_with_filters(api_client, user, other_user):
         ({"author": "abc"}, "author"),
         ({"author": "1.5"}, "author"),
         ({"author": str(2**64)}, "author"),
+        ({"author": str(2**63)}, "author"),
+        ({"author": "203.0"}, "author"),  # what a client reading `author` as a number would send
+        ({"author": "0"}, "author"),
+        ({"author": "-5"}, "author"),
         ({"ticker": "$$$"}, "ticker"),
         ({"ticker": "TOOLONGX"}, "ticker"),
     ],
 )
 def test_posts_list_refuses_bad_filters(api_client, params, field):
     assert_problem(api_client.get(POSTS, params), 400, field)
+
+
+def test_posts_schema_declares_ids_as_strings(api_client):
+    schema = api_client.get("/api/schema?format=json").json()
+    list_parameters = {p["name"]: p for p in schema["paths"]["/api/v1/posts"]["get"]["parameters"]}
+    detail = schema["paths"]["/api/v1/posts/{post_id}"]
+
+    assert list_parameters["author"]["schema"] == {"type": "string", "pattern": "^[1-9][0-9]{0,18}$", "example": "42"}
+    assert list_parameters["author"]["description"] == "Only this user's posts (a user id)."
+    for method in ("get", "delete"):
+        (post_id,) = [p for p in detail[method]["parameters"] if p["in"] == "path"]
+        assert (post_id["name"], post_id["schema"]["type"]) == ("post_id", "string")
 
 
 def test_posts_list_pages_with_cursor(api_client, user):
@@ -491,6 +508,19 @@ def test_delete_of_a_post_hidden_from_the_author_by_a_block_is_404(auth_client, 
     BlockFactory(user=other_user, target=user)
 
     assert_problem(auth_client.delete(post_url(post.pk)), 404)
+
+
+def test_deleting_spends_no_publishing_budget(auth_client, user, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "posts": "1/m"}
+    published = auth_client.post(POSTS, {"content": "First"}, format="json")
+    posts = [post_create(author=user, content=f"Older {n}") for n in range(2)]
+
+    deletes = [auth_client.delete(post_url(post.pk)).status_code for post in posts]
+
+    assert published.status_code == 201
+    assert deletes == [204, 204]
+    assert_problem(auth_client.post(POSTS, {"content": "Second"}, format="json"), 429)
+    assert Post.objects.filter(deleted_at__isnull=True).count() == 1
 
 
 # Query counts

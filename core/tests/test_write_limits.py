@@ -187,10 +187,10 @@ UNLIMITED = {
     "api/v1/users/me/interests": "private to you",
     "api/v1/users/me/watchlist": "private to you",
     "api/v1/users/me/watchlist/<str:symbol>": "private to you",
-    "api/v1/posts/<int:post_id>": "deleting your own post must always work",
-    "api/v1/comments/<int:comment_id>": "deleting your own comment must always work",
-    "api/v1/polls/<int:poll_id>/votes": "one final vote per poll",
-    "api/v1/posts/<int:post_id>/bookmarks": "private to you",
+    "api/v1/posts/<id:post_id>": "deleting your own post must always work",
+    "api/v1/comments/<id:comment_id>": "deleting your own comment must always work",
+    "api/v1/polls/<id:poll_id>/votes": "one final vote per poll",
+    "api/v1/posts/<id:post_id>/bookmarks": "private to you",
     "api/v1/errors/log": "its own per-user or per-IP limit (ErrorLogThrottle)",
     "api/v1/errors/<id:error_id>/resolve": "staff only",
 }
@@ -227,7 +227,7 @@ def test_every_signed_in_write_has_a_budget_or_a_reason_not_to():
 
     assert unbudgeted - set(UNLIMITED) == set(), "a new write endpoint: give it a throttle_scope or a reason here"
     assert set(UNLIMITED) <= set(routes)
-    assert not unbudgeted & {"api/v1/posts", "api/v1/posts/<int:post_id>/comments", "api/v1/reports"}
+    assert not unbudgeted & {"api/v1/posts", "api/v1/posts/<id:post_id>/comments", "api/v1/reports"}
     # A budget only counts through UserWriteThrottle, which views get by default.
     for route, view in routes.items():
         if route not in UNLIMITED:

@@ -9,7 +9,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from content.api.serializers_discovery import TrendingTickerSerializer
+from content.api.serializers.tickers import TrendingTickerSerializer
 from core.serializers import StrictCharField
 from metrics.errors import CONTEXT_MAX_BYTES, CONTEXT_MAX_DEPTH, MESSAGE_MAX, STACK_MAX, URL_MAX, context_problem
 from metrics.health import READINESS_CACHE_SECONDS

@@ -1,4 +1,4 @@
-"""POST polls/{id}/votes and GET polls/{id}/results (served by content: visibility comes from the post)."""
+"""POST polls/{id}/votes and GET polls/{id}/results (polls.api; whether a poll may be seen comes from its post)."""
 
 from __future__ import annotations
 

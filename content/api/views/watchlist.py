@@ -1,25 +1,27 @@
-"""The signed-in user's watchlist (served here because this app owns tickers)."""
+"""The signed-in user's watchlist (``users/me/watchlist``), served here because this app owns tickers."""
 
 from __future__ import annotations
 
-from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework.viewsets import ViewSet
 
 from accounts.api.permissions import signed_in
-from content.api.serializers import TickerSerializer, WatchlistAddSerializer
+from content.api.serializers.tickers import TickerSerializer
+from content.api.serializers.watchlist import WatchlistAddSerializer
 from content.models import Ticker
 from content.services.watchlist import WATCHLIST_MAX, watchlist_add, watchlist_remove
+from core.errors import NotFound
 from core.schema import problems
 
 
-class WatchlistView(APIView):
+class WatchlistViewSet(ViewSet):
     permission_classes = [IsAuthenticated]
+    lookup_url_kwarg = "symbol"
+    lookup_value_converter = "str"
 
     @extend_schema(
         summary="Your watchlist",
@@ -29,7 +31,7 @@ class WatchlistView(APIView):
         ),
         responses={200: TickerSerializer(many=True), **problems(401)},
     )
-    def get(self, request: Request) -> Response:
+    def list(self, request: Request) -> Response:
         tickers = Ticker.objects.watched_by(signed_in(request)).with_stats()
         return Response(TickerSerializer(tickers, many=True).data)
 
@@ -46,7 +48,7 @@ class WatchlistView(APIView):
             **problems(400, 401),
         },
     )
-    def post(self, request: Request) -> Response:
+    def create(self, request: Request) -> Response:
         serializer = WatchlistAddSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         item, created = watchlist_add(user=signed_in(request), symbol=serializer.validated_data["symbol"])
@@ -56,22 +58,12 @@ class WatchlistView(APIView):
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
-
-class WatchlistItemView(APIView):
-    permission_classes = [IsAuthenticated]
-
     @extend_schema(
         summary="Remove a ticker from your watchlist",
         description="The symbol matches ignoring case and a leading `$`. 404 if it is not on the watchlist.",
         responses={204: None, **problems(401, 404)},
     )
-    def delete(self, request: Request, symbol: str) -> Response:
+    def destroy(self, request: Request, symbol: str) -> Response:
         if not watchlist_remove(user=signed_in(request), symbol=symbol):
             raise NotFound("This ticker is not on your watchlist.")
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-urlpatterns = [
-    path("users/me/watchlist", WatchlistView.as_view(), name="watchlist"),
-    path("users/me/watchlist/<str:symbol>", WatchlistItemView.as_view(), name="watchlist-item"),
-]

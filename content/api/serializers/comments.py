@@ -1,4 +1,4 @@
-"""How comments and the interaction answers (likes, reposts, bookmarks) are shown and read."""
+"""Comments: how they are shown, and what creating one reads."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import AuthorSerializer
-from content.models import COMMENT_MAX_LENGTH, POST_MAX_LENGTH, Comment
-from core.serializers import ModelSerializer, StrictCharField
+from content.models import COMMENT_MAX_LENGTH, Comment
+from core.serializers import IdField, ModelSerializer, StrictCharField
 
-MAX_ID = 2**63 - 1
 NOT_REACTED = {"reacted": False}
 
 
@@ -55,46 +54,8 @@ class CommentCreateSerializer(serializers.Serializer):
         max_length=COMMENT_MAX_LENGTH,
         help_text=f"1-{COMMENT_MAX_LENGTH} characters after trimming surrounding whitespace.",
     )
-    parent_id = serializers.IntegerField(
+    parent_id = IdField(
         required=False,
         allow_null=True,
-        min_value=1,
-        max_value=MAX_ID,
         help_text="Reply to this comment; it must be a comment on the same post that you can see.",
-    )
-
-
-class RepostCreateSerializer(serializers.Serializer):
-    content = StrictCharField(
-        required=False,
-        allow_null=True,
-        max_length=POST_MAX_LENGTH,
-        help_text=(
-            "Absent or null: a plain repost. Present: a quote, a new post of 1-"
-            f"{POST_MAX_LENGTH} characters (after trimming) quoting this one."
-        ),
-    )
-
-
-class ReactionResultSerializer(serializers.Serializer):
-    reacted = serializers.BooleanField(help_text="Whether you like it now.")
-    count = serializers.IntegerField(help_text="Likes now, yours included.")
-
-
-class RepostResultSerializer(serializers.Serializer):
-    reposted = serializers.BooleanField(help_text="Always true: you have reposted the post.")
-    count = serializers.IntegerField(help_text="Plain reposts of the post now, yours included.")
-
-
-class BookmarkResultSerializer(serializers.Serializer):
-    bookmarked = serializers.BooleanField(help_text="Always true: the post is in your bookmarks.")
-    count = serializers.IntegerField(help_text="Bookmarks of the post now, yours included.")
-
-
-class ReactionRequestSerializer(serializers.Serializer):
-    reacted = serializers.BooleanField(
-        required=False,
-        help_text=(
-            "Absent: a toggle. `true` likes and `false` unlikes, whatever the state was (idempotent: safe to retry)."
-        ),
     )

@@ -1,4 +1,4 @@
-"""POST media/upload: the multipart request and the uploaded media it answers with."""
+"""Uploads (POST media/upload): the multipart request and the stored media it answers with."""
 
 from __future__ import annotations
 

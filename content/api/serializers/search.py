@@ -1,18 +1,13 @@
-"""Search, the ticker page and trending: the query parameters they accept and what they answer."""
+"""Search over users and tickers: the query parameters it accepts and what it answers."""
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
-from content.api.serializers import TickerSerializer
+from content.api.serializers.tickers import TickerSerializer
 from content.search import QUERY_MAX_LENGTH, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT, search_term
-from content.trending import (
-    TRENDING_DEFAULT_HOURS,
-    TRENDING_DEFAULT_LIMIT,
-    TRENDING_MAX_HOURS,
-    TRENDING_MAX_LIMIT,
-)
 from core.serializers import StrictCharField
 
 SEARCH_TYPES = ("all", "users", "tickers")
@@ -46,32 +41,8 @@ class SearchQuerySerializer(serializers.Serializer):
         return term
 
 
+# One object, though the view is the viewset's `list`.
+@extend_schema_serializer(many=False)
 class SearchResultSerializer(serializers.Serializer):
     users = PublicUserSerializer(many=True, help_text="Matching users, best match first.")
     tickers = TickerSerializer(many=True, help_text="Matching tickers, best match first.")
-
-
-class TrendingQuerySerializer(serializers.Serializer):
-    hours = serializers.IntegerField(
-        min_value=1,
-        max_value=TRENDING_MAX_HOURS,
-        default=TRENDING_DEFAULT_HOURS,
-        help_text=f"The window: the last 1-{TRENDING_MAX_HOURS} hours.",
-    )
-    limit = serializers.IntegerField(
-        min_value=1,
-        max_value=TRENDING_MAX_LIMIT,
-        default=TRENDING_DEFAULT_LIMIT,
-        help_text=f"How many tickers (1-{TRENDING_MAX_LIMIT}).",
-    )
-
-
-class TrendingTickerSerializer(TickerSerializer):
-    """A ticker with its activity and its trending numbers; see the endpoint for the formula."""
-
-    mentions = serializers.IntegerField(read_only=True, help_text="Visible posts mentioning it in the window.")
-    score = serializers.FloatField(read_only=True, help_text="The trending score (see the endpoint description).")
-
-    class Meta(TickerSerializer.Meta):
-        fields = [*TickerSerializer.Meta.fields, "mentions", "score"]
-        read_only_fields = fields

@@ -1,4 +1,4 @@
-"""Reads over interactions: comments (who may see which, and how they are shown) and bookmarks.
+"""Reads over comments: who may see which, how they are shown, and the viewer's flags.
 
 Kept apart from ``content/querysets.py`` (posts and tickers) so the two can
 grow independently; the rules are the same: a method that builds a list owns
@@ -14,12 +14,11 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from accounts.models import User
 from content.querysets import publicly_visible
 from social.querysets import not_blocked_with
 
 if TYPE_CHECKING:
-    from content.models import Bookmark, Comment  # noqa: F401 - named in the generic bases below
+    from content.models import Comment  # noqa: F401 - named in the generic base below
 
 
 def _viewer_id(viewer: Any) -> int | None:
@@ -74,16 +73,3 @@ def comment_viewer_flags(viewer: Any, comment_ids: Iterable[int]) -> dict[int, d
     for pk in reacted:
         flags[pk]["reacted"] = True
     return flags
-
-
-def bookmarks_of(user: User) -> models.QuerySet[Bookmark]:
-    """The user's bookmarks whose post the user may still see (order: the caller's pagination).
-
-    Bookmarks of posts since deleted, hidden or blocked are kept (they come back
-    if the post does) but not listed.
-    """
-    from content.models import Bookmark, Post
-
-    return Bookmark.objects.filter(user_id=user.pk).filter(
-        Exists(Post.objects.visible_to(user).filter(pk=OuterRef("post_id")))
-    )

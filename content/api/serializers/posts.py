@@ -1,15 +1,15 @@
-"""How content is shown: posts (with their poll and quoted post) and tickers."""
+"""How posts are shown (with their media, poll and quoted post) and what creating one reads."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import AuthorSerializer
-from content.models import MAX_MEDIA_PER_POST, POST_MAX_LENGTH, Media, Post, Sentiment, Ticker
+from content.models import MAX_MEDIA_PER_POST, POST_MAX_LENGTH, Media, Post, Sentiment
 from content.querysets import VIEWER_FLAGS, post_viewer_flags
 from core.serializers import IdField, ModelSerializer, StrictCharField
 from polls.api.serializers import PollCreateSerializer, PollSerializer
@@ -18,48 +18,11 @@ __all__ = [
     "PollSerializer",
     "PostCreateSerializer",
     "PostSerializer",
-    "TickerSerializer",
     "post_serializer_context",
+    "render_posts",
 ]
 
 NO_FLAGS = dict.fromkeys(VIEWER_FLAGS, False)
-
-
-class TickerSentimentSerializer(serializers.Serializer):
-    bullish = serializers.IntegerField(source="bullish_count", help_text="Posts tagged bullish in the last 24 hours.")
-    bearish = serializers.IntegerField(source="bearish_count", help_text="Posts tagged bearish in the last 24 hours.")
-
-
-class TickerSerializer(ModelSerializer):
-    """A ticker with its activity; the queryset must come from ``Ticker.objects.with_stats()``."""
-
-    name = StrictCharField(read_only=True, allow_null=True, help_text="The company name, when known.")
-    post_count = serializers.IntegerField(read_only=True, help_text="Visible posts mentioning the ticker.")
-    sentiment = TickerSentimentSerializer(source="*", read_only=True)
-    listed = serializers.BooleanField(
-        source="is_listed",
-        read_only=True,
-        help_text="On the reference list of listed symbols. Any `$SYMBOL` in a post makes a ticker with a page, "
-        "but an unlisted one shows in search and trending only once enough distinct members mention it "
-        "(`TICKER_MIN_AUTHORS`, 5 by default).",
-    )
-
-    class Meta:
-        model = Ticker
-        fields = ["symbol", "name", "post_count", "sentiment", "listed"]
-        read_only_fields = fields
-
-    def to_representation(self, instance: Ticker) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        data["name"] = data["name"] or None
-        return data
-
-
-class WatchlistAddSerializer(serializers.Serializer):
-    symbol = StrictCharField(
-        max_length=16,
-        help_text="A ticker symbol such as `AAPL` or `BRK.B`; a leading `$` or `#` is ignored, case does not matter.",
-    )
 
 
 class MediaSerializer(ModelSerializer):
@@ -147,6 +110,11 @@ def post_serializer_context(request: Any, posts: Iterable[Post]) -> dict[str, An
         if post.quoted_post_id is not None:
             ids.append(post.quoted_post_id)
     return {"request": request, "post_flags": post_viewer_flags(request.user, ids)}
+
+
+def render_posts(request: Any, posts: Sequence[Post]) -> Any:
+    """A page of posts loaded through ``for_display``, as the API shows them (one query for viewer flags)."""
+    return PostSerializer(posts, many=True, context=post_serializer_context(request, posts)).data
 
 
 class PostCreateSerializer(serializers.Serializer):

@@ -1,19 +1,20 @@
-"""media/upload: images uploaded ahead of the post that will show them."""
+"""Uploads (``media/upload``): images stored ahead of the post that will show them."""
 
 from __future__ import annotations
 
-from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
+from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework.viewsets import ViewSet
 
 from accounts.api.permissions import signed_in
-from content.api.serializers_media import MediaUploadResponseSerializer, MediaUploadSerializer
+from content.api.serializers.media import MediaUploadResponseSerializer, MediaUploadSerializer
 from content.services.media import MEDIA_UPLOAD_MAX_TOTAL_BYTES, media_upload, total_too_large_message
+from core.errors import Invalid
 from core.schema import problems
 
 # Multipart boundaries and part headers on top of the images themselves.
@@ -27,9 +28,8 @@ def _content_length(request: Request) -> int:
         return 0  # the multipart parser deals with a body whose length lies
 
 
-class MediaUploadView(APIView):
+class MediaViewSet(ViewSet):
     permission_classes = [IsAuthenticated]
-    parser_classes = [MultiPartParser]
     throttle_scope = "media_upload"
 
     @extend_schema(
@@ -49,18 +49,14 @@ class MediaUploadView(APIView):
         },
         tags=["media"],
     )
-    def post(self, request: Request) -> Response:
+    @action(detail=False, methods=["post"], parser_classes=[MultiPartParser])
+    def upload(self, request: Request) -> Response:
         owner = signed_in(request)
         # Refuse an oversized body from its header, before it is parsed and spooled to disk.
         if _content_length(request) > MEDIA_UPLOAD_MAX_TOTAL_BYTES + _MULTIPART_OVERHEAD:
-            raise serializers.ValidationError({"files": [total_too_large_message()]}, code="too_large")
+            raise Invalid({"files": total_too_large_message()}, code="too_large")
         serializer = MediaUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         media = media_upload(owner=owner, files=serializer.validated_data["files"])
         body = MediaUploadResponseSerializer({"media": media}, context={"request": request})
         return Response(body.data, status=status.HTTP_201_CREATED)
-
-
-urlpatterns = [
-    path("media/upload", MediaUploadView.as_view(), name="media-upload"),
-]

@@ -1,0 +1,1 @@
+"""The content API's serializers, one module per resource."""

@@ -1,0 +1,1 @@
+"""The content API's viewsets, one module per resource."""

@@ -1,0 +1,67 @@
+"""The feed: one page of a viewer's posts, by scope, ready to show.
+
+``scope=all`` is every post the viewer may see minus muted authors, newest
+first (``Post.objects.for_feed``). ``scope=following`` merges the viewer's own
+posts, their followees' posts and their followees' plain reposts
+(``content.querysets.following_feed``), each entry keyed (time, kind, id). Both
+page through ``core.pagination.keyset_page``, so cursors mean the same thing
+as on every other list.
+"""
+
+from __future__ import annotations
+
+from copy import copy
+from datetime import datetime
+from typing import Any
+
+from content.models import Post
+from content.querysets import FeedEntry, following_feed
+from core.errors import Invalid
+from core.pagination import Cursor, KeysetPage, keyset_page, queryset_page
+
+FEED_ALL = "all"
+FEED_FOLLOWING = "following"
+FEED_SCOPES = (FEED_ALL, FEED_FOLLOWING)
+# The sort keys: a post's (created_at, id); a following-feed entry's (sort_time, kind, item_id).
+ALL_ORDERING = ("-created_at", "-id")
+FOLLOWING_KEY_TYPES = (datetime, int, int)
+
+
+def feed_page(viewer: Any, *, scope: str, cursor: str | None, limit: int) -> KeysetPage[Post]:
+    """Up to ``limit`` posts of ``viewer``'s feed after ``cursor`` (as taken from a page's ``next`` or
+    ``previous``), loaded through ``for_display``, with the cursors of the pages around them.
+
+    In the following feed a plain repost is its post with ``reposted_by`` set to the
+    reposter; every other post has ``reposted_by`` None there. ``Invalid`` naming
+    ``scope`` or ``cursor`` when either is not one this feed can read.
+    """
+    if scope not in FEED_SCOPES:
+        raise Invalid({"scope": f"One of: {', '.join(FEED_SCOPES)}."})
+    if scope == FEED_ALL:
+        position = Cursor.decode(cursor, types=len(ALL_ORDERING))
+        posts = Post.objects.for_feed(viewer).for_display(viewer)
+        return queryset_page(posts, ordering=ALL_ORDERING, cursor=position, limit=limit)
+    position = Cursor.decode(cursor, types=FOLLOWING_KEY_TYPES)
+    entries = keyset_page(
+        lambda after, count: following_feed(
+            viewer,
+            cursor=None if after is None else after.values,
+            forward=after is None or after.forward,
+            limit=count,
+        ),
+        key=lambda entry: (entry.sort_time, entry.kind, entry.item_id),
+        cursor=position,
+        limit=limit,
+    )
+    return KeysetPage(rows=_posts_of(viewer, entries.rows), next=entries.next, previous=entries.previous)
+
+
+def _posts_of(viewer: Any, entries: list[FeedEntry]) -> list[Post]:
+    """The entries' posts in one ``for_display`` read; a post reposted twice is two copies."""
+    loaded = Post.objects.for_display(viewer).in_bulk({entry.post_id for entry in entries})
+    posts = []
+    for entry in entries:
+        post = copy(loaded[entry.post_id])
+        post.reposted_by = entry.reposted_by  # type: ignore[attr-defined]
+        posts.append(post)
+    return posts
