@@ -28,8 +28,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet, ViewSet
 
+from accounts.api.permissions import signed_in
 from accounts.api.serializers import PublicUserSerializer
-from accounts.api.signed_in import signed_in
 from accounts.models import User
 from accounts.validators import username_validator
 from core.ids import ID_PATTERN

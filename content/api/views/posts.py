@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from accounts.api.signed_in import signed_in
+from accounts.api.permissions import signed_in
 from content.api.filters import PostFilter
 from content.api.schema import POST_ID, REMOVAL_REASON, REMOVAL_RULE, SYMBOL
 from content.api.serializers.posts import PostCreateSerializer, PostSerializer, render_posts
