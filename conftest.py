@@ -1,4 +1,4 @@
-"""Shared fixtures and the test-only settings overrides (see DEVELOPERS.md)."""
+"""Shared fixtures and the test-only settings overrides (README.md, "Development", says how to run the tests)."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ requests.
 
 Marks come from every request our bearer authentication accepts
 (``accounts.authentication``), from sign-up, sign-in and token refresh
-(``accounts.api.auth``), and from signed-in admin pages (``ActivityMiddleware``).
+(``accounts.api.views``), and from signed-in admin pages (``ActivityMiddleware``).
 Recording never makes a request fail: errors are logged and dropped.
 """
 

@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 from django.utils.timezone import now
 
 from accounts.validators import interest_validator, username_validator, validate_timezone
+from core.fields import UpdatedAtField
 
 
 def in_good_standing(prefix: str = "") -> Q:
@@ -86,6 +87,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     suspension_reason = models.CharField(max_length=500, blank=True)
     last_active_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=now)
+    # Moved by changes to the profile and account (services save it in update_fields), never by
+    # the counters below, sign-ins or activity.
+    updated_at = UpdatedAtField()
     # Kept exact by the services that follow, unfollow, post and delete
     # (F() updates in the same transaction), so a profile costs no counting.
     followers_count = models.PositiveIntegerField(default=0)

@@ -88,7 +88,9 @@ class Env:
 
         return self._parse(name, list(default or []), parse, "a comma-separated list")
 
-    def origins(self, name: builtins.str) -> builtins.list[builtins.str]:
+    def origins(
+        self, name: builtins.str, default: builtins.list[builtins.str] | None = None
+    ) -> builtins.list[builtins.str]:
         def parse(value: builtins.str) -> builtins.list[builtins.str]:
             origins = [item.strip().rstrip("/") for item in value.split(",") if item.strip()]
             for origin in origins:
@@ -96,7 +98,7 @@ class Env:
                     raise ValueError(origin)
             return origins
 
-        return self._parse(name, [], parse, "comma-separated origins like https://app.example.com")
+        return self._parse(name, list(default or []), parse, "comma-separated origins like https://app.example.com")
 
     def url(self, name: builtins.str, schemes: tuple[builtins.str, ...]) -> builtins.str | None:
         def parse(value: builtins.str) -> builtins.str:

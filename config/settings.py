@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.csp.ContentSecurityPolicyMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "core.http_cache.HTTPCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -107,6 +108,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # PgBouncer in transaction mode cannot keep a server-side cursor (iterator()) across transactions.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS", False)
+
+# A connection pool in each process (psycopg_pool through Django; README, "Connection pooling").
+DATABASE_POOL = env.bool("DATABASE_POOL", False)
+DATABASE_POOL_OPTIONS = {
+    "min_size": env.int("DATABASE_POOL_MIN_SIZE", 1),
+    "max_size": env.int("DATABASE_POOL_MAX_SIZE", 4, minimum=1),
+    # Seconds a request waits for a free connection before it fails.
+    "timeout": env.float("DATABASE_POOL_TIMEOUT", 10.0),
+}
+if DATABASE_POOL_OPTIONS["max_size"] < DATABASE_POOL_OPTIONS["min_size"]:
+    env.errors.append("DATABASE_POOL_MAX_SIZE: must be at least DATABASE_POOL_MIN_SIZE")
+if DATABASE_POOL_OPTIONS["timeout"] <= 0:
+    env.errors.append("DATABASE_POOL_TIMEOUT: must be a number of seconds above 0")
+if DATABASE_POOL:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        env.errors.append("DATABASE_POOL: needs a postgres:// DATABASE_URL")
+    elif DATABASES["default"]["CONN_MAX_AGE"]:
+        # The pool keeps the connections; Django refuses persistent ones on top of it.
+        if env.raw("DATABASE_CONN_MAX_AGE"):
+            env.errors.append("DATABASE_CONN_MAX_AGE: must be 0 or unset with DATABASE_POOL=true")
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = DATABASE_POOL_OPTIONS
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache, rate limits and anything else shared between processes.
@@ -222,7 +247,10 @@ CONTENT_SECURITY_POLICY: dict[str, Any] = {
 CONTENT_SECURITY_POLICY_NON_HTML = {"default-src": [csp.NONE], "frame-ancestors": [csp.NONE]}
 CSRF_TRUSTED_ORIGINS = env.origins("CSRF_TRUSTED_ORIGINS")
 
-CORS_ALLOWED_ORIGINS = env.origins("CORS_ALLOWED_ORIGINS")
+# Under DEBUG with no origins set, a frontend's dev server on port 3000 (Next.js, Vite with --port 3000)
+# may call the API from the browser; production allows only the origins it names.
+DEV_CORS_ALLOWED_ORIGINS = ["http://localhost:3000", "http://127.0.0.1:3000"]
+CORS_ALLOWED_ORIGINS = env.origins("CORS_ALLOWED_ORIGINS", DEV_CORS_ALLOWED_ORIGINS if DEBUG else [])
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_EXPOSE_HEADERS = [
     "X-Request-ID",
@@ -231,6 +259,10 @@ CORS_EXPOSE_HEADERS = [
     "X-RateLimit-Remaining",
     "X-RateLimit-Reset",
 ]
+
+# HTTP caching (core.http_cache): the longest a browser or shared cache may keep an anonymous answer
+# that a view declares public (ticker pages, trending, public profiles); 0 turns public caching off.
+HTTP_CACHE_MAX_AGE = env.int("HTTP_CACHE_MAX_AGE", 60)
 
 # Client IP: X-Forwarded-For is read only when that many trusted proxies sit in front.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0)
@@ -363,7 +395,13 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Django's defaults give "django" a console handler of its own under DEBUG (every line twice
+        # with the root's) and runserver's access lines their own format: one handler for all.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 
 # Error log: how many new frontend error groups anonymous reports may open, all

@@ -4,6 +4,8 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from core.views import index
+
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("social.api.urls")),
@@ -14,6 +16,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("", index, name="index"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),

@@ -13,3 +13,9 @@ class ContentConfig(AppConfig):
         from polls.visibility import poll_visibility_register
 
         poll_visibility_register(poll_visible)
+
+        # accounts may not import content either: deleting an account removes its content through this hook.
+        from accounts.account_hooks import account_deletion_hook_register
+        from content.services.account_deletion import account_content_remove
+
+        account_deletion_hook_register("content", account_content_remove)

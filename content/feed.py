@@ -4,7 +4,7 @@
 first (``Post.objects.for_feed``). ``scope=following`` merges the viewer's own
 posts, their followees' posts and their followees' plain reposts
 (``content.querysets.following_feed``), each entry keyed (time, kind, id). Both
-page through ``core.pagination.keyset_page``, so cursors mean the same thing
+page through ``core.keyset.keyset_page``, so cursors mean the same thing
 as on every other list.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 from content.models import Post
 from content.querysets import FeedEntry, following_feed
 from core.errors import Invalid
-from core.pagination import Cursor, KeysetPage, keyset_page, queryset_page
+from core.keyset import Cursor, KeysetPage, keyset_page, queryset_page
 
 FEED_ALL = "all"
 FEED_FOLLOWING = "following"

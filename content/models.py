@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from content.querysets import PostQuerySet, TickerQuerySet
 from content.querysets_comments import CommentQuerySet
+from core.fields import UpdatedAtField
 
 POST_MAX_LENGTH = 1000
 COMMENT_MAX_LENGTH = 1000
@@ -72,6 +73,9 @@ class Post(models.Model):
     poll = models.OneToOneField("polls.Poll", on_delete=models.SET_NULL, null=True, blank=True, related_name="post")
     tickers = models.ManyToManyField(Ticker, through="PostTicker", related_name="posts")
     created_at = models.DateTimeField(default=timezone.now)
+    # Moved by save() and by the services' update() writes that change the post (delete, hide);
+    # never by likes, reposts or bookmarks, which are other rows.
+    updated_at = UpdatedAtField()
     deleted_at = models.DateTimeField(null=True, blank=True)
     is_hidden = models.BooleanField(default=False, help_text="Hidden by a moderator; reversible.")
 
@@ -141,6 +145,9 @@ class Comment(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
     content = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
+    # Moved by save() and by the services' update() writes that change the comment (delete, hide,
+    # erase); never by likes.
+    updated_at = UpdatedAtField()
     deleted_at = models.DateTimeField(null=True, blank=True)
     is_hidden = models.BooleanField(default=False, help_text="Hidden by a moderator; reversible.")
 

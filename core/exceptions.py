@@ -128,6 +128,11 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     """
     if isinstance(exc, domain.DomainError):
         exc = api_exception(exc)
+        view, request = context.get("view"), context.get("request")
+        if isinstance(exc, exceptions.AuthenticationFailed) and view is not None and request is not None:
+            # What DRF does for its own 401s, which a service's error reaches too late for:
+            # a 401 names the scheme to authenticate with (RFC 9110, WWW-Authenticate).
+            exc.auth_header = view.get_authenticate_header(request)  # type: ignore[attr-defined]
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -6,17 +6,32 @@ import json
 import logging
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import Any
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id"}
 
 
+def forget_request_id(**kwargs: Any) -> None:
+    """Ends the current request's id: a ``request_finished`` receiver (see ``CoreConfig.ready``).
+
+    Django sends the signal when the server closes the response, after the 4xx/5xx line of
+    ``django.request`` and runserver's access line, so those carry the id too.
+    """
+    request_id_var.set("-")
+
+
 class RequestIDFilter(logging.Filter):
     """Adds ``request_id`` to every record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get()
+        request_id = request_id_var.get()
+        if request_id == "-":
+            # Records that name their request (django.request's) keep its id even when logged
+            # outside its context (an ASGI thread, a log written after the response closed).
+            request_id = getattr(getattr(record, "request", None), "request_id", request_id)
+        record.request_id = request_id
         return True
 
 

@@ -5,8 +5,9 @@ What follows from the plumbing rather than from one view is added by
 ``postprocess`` (a drf-spectacular ``POSTPROCESSING_HOOKS`` entry), so no view
 can forget it: every error is ``application/problem+json``; a bearer token
 that is bad or expired is a 401 wherever a token is read; a JSON body can be
-malformed (400), too large (413) or not JSON at all (415); a rate-limited
-write is a 429.
+malformed (400), too large (413) or not JSON at all (415); an object named
+in the path may not exist (404); a rate-limited write is a 429; an anonymous
+read carries an ``ETag`` and may be a 304.
 """
 
 from __future__ import annotations
@@ -135,6 +136,8 @@ def postprocess(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[s
             if method not in _METHODS:
                 continue
             _declare_plumbing_answers(operation, throttled=(path, method.upper()) in throttled)
+            if method == "get" and path.startswith("/api/") and _allows_anonymous_callers(operation):
+                _declare_conditional_get(operation)
             _problems_as_problem_json(operation)
             for parameter in operation.get("parameters", []):
                 _fix_parameter(parameter)
@@ -163,6 +166,9 @@ def _declare_plumbing_answers(operation: dict[str, Any], *, throttled: bool) -> 
     if any("jwtAuth" in requirement for requirement in operation.get("security", [])):
         # Even where signing in is optional, a token that is sent is checked: a bad one is a 401.
         statuses.append(401)
+    if any(parameter.get("in") == "path" for parameter in operation.get("parameters", [])):
+        # An id the pattern allows can still be beyond a bigint: the route itself answers 404.
+        statuses.append(404)
     if "requestBody" in operation:
         # Malformed, too large, or of a media type the endpoint does not take.
         statuses += [400, 413, 415]
@@ -175,6 +181,24 @@ def _declare_plumbing_answers(operation: dict[str, Any], *, throttled: bool) -> 
             "description": "Seconds until the limit lets this request through.",
             "schema": {"type": "integer", "minimum": 1},
         }
+    operation["responses"] = dict(sorted(responses.items(), key=lambda item: item[0]))
+
+
+def _allows_anonymous_callers(operation: dict[str, Any]) -> bool:
+    security = operation.get("security")
+    return security is None or {} in security
+
+
+def _declare_conditional_get(operation: dict[str, Any]) -> None:
+    """Anonymous API reads carry an ``ETag``; ``If-None-Match`` with it is a 304 (``core.http_cache``)."""
+    responses = operation["responses"]
+    if "200" not in responses:
+        return
+    responses["200"].setdefault("headers", {})["ETag"] = {
+        "description": "For anonymous callers: send it back in `If-None-Match` to get a 304 while unchanged.",
+        "schema": {"type": "string"},
+    }
+    responses.setdefault("304", {"description": "Not modified: the `If-None-Match` ETag still matches."})
     operation["responses"] = dict(sorted(responses.items(), key=lambda item: item[0]))
 
 

@@ -581,10 +581,12 @@ class _Seeder:
         self.follows = _Table(Follow, ("follower", "following", "created_at"))
         self.polls = _Table(Poll, ("id", "created_at", "expires_at"))
         self.options = _Table(PollOption, ("id", "poll", "position", "text"))
-        self.posts = _Table(Post, ("id", "author", "content", "sentiment", "quoted_post", "poll", "created_at"))
+        self.posts = _Table(
+            Post, ("id", "author", "content", "sentiment", "quoted_post", "poll", "created_at", "updated_at")
+        )
         self.post_tickers = _Table(PostTicker, ("post", "ticker", "position", "created_at", "sentiment"))
         self.votes = _Table(PollVote, ("poll", "option", "user", "created_at"))
-        self.comments = _Table(Comment, ("id", "post", "parent", "author", "content", "created_at"))
+        self.comments = _Table(Comment, ("id", "post", "parent", "author", "content", "created_at", "updated_at"))
         self.post_reactions = _Table(PostReaction, ("post", "user", "created_at"))
         self.comment_reactions = _Table(CommentReaction, ("comment", "user", "created_at"))
         self.reposts = _Table(Repost, ("post", "user", "created_at"))
@@ -998,7 +1000,8 @@ class _Seeder:
         self.post_author[i] = author
         quoted_id = None if quoted is None else self.first_post_id + quoted
         self.posts.rows.append(
-            (post_id, self.first_user_id + author, content, sentiment, quoted_id, poll_id, created_at)
+            # Never edited: updated when created.
+            (post_id, self.first_user_id + author, content, sentiment, quoted_id, poll_id, created_at, created_at)
         )
         for position, symbol in enumerate(extract_tickers(content)):
             if symbol not in self.known_symbols:  # a tag we did not mean: made like a real first mention
@@ -1057,7 +1060,8 @@ class _Seeder:
                     None if parent is None else parent[0],
                     first_user + commenter,
                     content,
-                    self.stamp(comment_age),
+                    commented_at := self.stamp(comment_age),
+                    commented_at,  # never edited: updated when created
                 )
             )
             for u in self.people(self.sround(rng.paretovariate(2.0) * 0.25), besides=commenter):

@@ -222,11 +222,12 @@ def user_suspend(*, moderator: User, user: User, reason: str) -> ModerationActio
     if user.is_staff and not moderator.is_superuser:
         raise Invalid({"user": ["Only a superuser can suspend staff."]})
     moment = timezone.now()
+    # update() skips auto_now: updated_at is set with the change.
     changed = User.objects.filter(pk=user.pk, suspended_at__isnull=True).update(
-        is_active=False, suspended_at=moment, suspension_reason=text
+        is_active=False, suspended_at=moment, suspension_reason=text, updated_at=moment
     )
     if changed:
-        user.is_active, user.suspended_at, user.suspension_reason = False, moment, text
+        user.is_active, user.suspended_at, user.suspension_reason, user.updated_at = False, moment, text, moment
         refresh_tokens_revoke_all(user=user)
     resolved = _reports_close(Report.objects.about_user(user), moderator=moderator, status=ReportStatus.RESOLVED)
     if not (changed or resolved):
@@ -246,12 +247,13 @@ def user_unsuspend(*, moderator: User, user: User, reason: str) -> ModerationAct
     """
     _moderator_check(moderator)
     text = _reason_clean(reason)
+    moment = timezone.now()
     changed = User.objects.filter(pk=user.pk, suspended_at__isnull=False).update(
-        is_active=True, suspended_at=None, suspension_reason=""
+        is_active=True, suspended_at=None, suspension_reason="", updated_at=moment
     )
     if not changed:
         return None
-    user.is_active, user.suspended_at, user.suspension_reason = True, None, ""
+    user.is_active, user.suspended_at, user.suspension_reason, user.updated_at = True, None, "", moment
     action = _log(moderator=moderator, action=Action.UNSUSPEND, target=user, reason=text, reports_resolved=0)
     author_tickers_recount(user.pk)
     return action

@@ -154,3 +154,22 @@ def block_delete(*, user: User, target: User) -> bool:
     _lock_pair(user, target)
     deleted, _ = Block.objects.filter(user_id=user.pk, target_id=target.pk).delete()
     return deleted > 0
+
+
+@transaction.atomic
+def account_relationships_remove(*, user: User) -> None:
+    """Removes every follow, mute and block of ``user``, both ways, and uncounts the follows on the
+    other side: the social part of deleting an account (``accounts.account_hooks``)."""
+    follows_made = Follow.objects.filter(follower_id=user.pk)
+    follows_received = Follow.objects.filter(following_id=user.pk)
+    User.objects.filter(pk__in=follows_made.values("following_id")).update(
+        followers_count=Greatest(F("followers_count") - 1, 0)
+    )
+    User.objects.filter(pk__in=follows_received.values("follower_id")).update(
+        following_count=Greatest(F("following_count") - 1, 0)
+    )
+    follows_made.delete()
+    follows_received.delete()
+    User.objects.filter(pk=user.pk).update(followers_count=0, following_count=0)
+    Mute.objects.filter(Q(user_id=user.pk) | Q(target_id=user.pk)).delete()
+    Block.objects.filter(Q(user_id=user.pk) | Q(target_id=user.pk)).delete()

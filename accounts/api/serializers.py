@@ -9,16 +9,19 @@ which is the right answer for anonymous viewers and for oneself.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.models import User
+from accounts.services.profile import MAX_INTERESTS, interests_normalise
+from accounts.validators import username_validator, validate_timezone
+from core.errors import Invalid
 from core.schema import refuses_unknown_fields
-from core.serializers import ModelSerializer, StrictCharField
+from core.serializers import ModelSerializer, StrictCharField, StrictEmailField
 
 NO_RELATIONSHIP = {"following": False, "followed_by": False, "muted": False, "blocked": False, "blocked_by": False}
 
@@ -67,7 +70,7 @@ class PublicUserSerializer(AuthorSerializer):
     viewer = serializers.SerializerMethodField()
 
     class Meta(AuthorSerializer.Meta):
-        fields = [*AuthorSerializer.Meta.fields, "bio", "created_at", "stats", "viewer"]
+        fields = [*AuthorSerializer.Meta.fields, "bio", "created_at", "updated_at", "stats", "viewer"]
         read_only_fields = fields
 
     @extend_schema_field(RelationshipSerializer)
@@ -161,3 +164,163 @@ class MeSerializer(PublicUserSerializer):
     )
     def get_country(self, user: User) -> str | None:
         return user.country or None
+
+
+# Bodies of auth/...: tokens are simplejwt's, each naming its sign-in session (``accounts.tokens``).
+
+
+def _password_field(**kwargs: object) -> StrictCharField:
+    # Never trimmed: leading and trailing spaces are part of a password.
+    return StrictCharField(
+        write_only=True,
+        trim_whitespace=False,
+        max_length=128,
+        style={"input_type": "password"},
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+class RegisterSerializer(serializers.Serializer):
+    email = StrictEmailField(max_length=254)
+    username = StrictCharField(min_length=3, max_length=30, validators=[username_validator])
+    password = _password_field()
+    display_name = StrictCharField(max_length=50, required=False, allow_blank=True, default="")
+
+
+class LoginSerializer(serializers.Serializer):
+    email = StrictEmailField(max_length=254)
+    password = _password_field()
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh = StrictCharField(help_text="A refresh token from register, login or a previous refresh.")
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = _password_field()
+    new_password = _password_field()
+    refresh = StrictCharField(
+        required=False,
+        help_text="This session's refresh token (optional: the bearer token names the session). "
+        "This session stays signed in; every other one is signed out.",
+    )
+
+
+class PasswordResetSerializer(serializers.Serializer):
+    email = StrictEmailField(max_length=254)
+
+
+class PasswordResetConfirmSerializer(serializers.Serializer):
+    uid = StrictCharField(max_length=64, help_text="The `uid` query parameter of the emailed link.")
+    token = StrictCharField(max_length=128, help_text="The `token` query parameter of the emailed link.")
+    new_password = _password_field()
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = StrictCharField(help_text="Bearer token for `Authorization: Bearer ...`; short-lived.")
+    refresh = StrictCharField(help_text="Trade it at auth/refresh for a new pair; works once.")
+
+
+class AuthSessionSerializer(TokenPairSerializer):
+    user = MeSerializer()
+
+
+class AuthVerifySerializer(serializers.Serializer):
+    user = MeSerializer()
+
+
+class AcceptedSerializer(serializers.Serializer):
+    detail = StrictCharField()
+
+
+# Bodies of users/me/...: strict, so a field the endpoint does not take (a typo, or a
+# read-only field such as `email`) is a 400 naming it rather than silently dropped.
+
+T = TypeVar("T")
+
+
+def _field_errors(field: str, check: Callable[[Any], T], value: Any) -> T:
+    """Runs a service-level check, re-raising its ``{field: [...]}`` error as this field's own."""
+    try:
+        return check(value)
+    except Invalid as exc:
+        raise serializers.ValidationError(exc.errors[field]) from None
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,39}$"},
+        "maxItems": MAX_INTERESTS,
+        "description": f"Topic slugs; lower-cased and de-duplicated, at most {MAX_INTERESTS}.",
+    }
+)
+class InterestsField(serializers.Field):
+    def to_internal_value(self, data: Any) -> list[str]:
+        return _field_errors("interests", interests_normalise, data)
+
+    def to_representation(self, value: Any) -> list[str]:
+        return list(value)
+
+
+@refuses_unknown_fields
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not declare, naming each one."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown or read-only field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class ProfileUpdateSerializer(StrictSerializer):
+    """The fields of your profile you may change; send only those that change."""
+
+    display_name = StrictCharField(max_length=50, allow_blank=True, required=False)
+    bio = StrictCharField(max_length=300, allow_blank=True, required=False)
+    username = StrictCharField(
+        max_length=30,
+        required=False,
+        validators=[username_validator],
+        help_text="3-30 letters, digits and underscores; unique ignoring case.",
+    )
+    timezone = StrictCharField(
+        max_length=64, required=False, validators=[validate_timezone], help_text="An IANA time zone name."
+    )
+    settings = UserSettingsInputSerializer(
+        required=False, help_text="Replaces the stored preferences; a key left out reads as its default."
+    )
+
+
+class OnboardingSerializer(StrictSerializer):
+    """What sign-up asks for after the account exists."""
+
+    username = StrictCharField(
+        max_length=30,
+        validators=[username_validator],
+        help_text="3-30 letters, digits and underscores; unique ignoring case.",
+    )
+    timezone = StrictCharField(max_length=64, validators=[validate_timezone], help_text="An IANA time zone name.")
+    display_name = StrictCharField(max_length=50, allow_blank=True, required=False)
+    interests = InterestsField(required=False, help_text="Replaces the current interests when given.")
+
+
+class InterestsSerializer(StrictSerializer):
+    """Your interests, as topic slugs."""
+
+    interests = InterestsField()
+
+
+class ProfilePictureUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text=(
+            "A JPEG, PNG or WebP image of at most 5 MB (the format is read from the bytes). "
+            "It is centre-cropped to a square of at most 512 px and re-encoded without metadata."
+        ),
+    )
+
+
+class AccountDeleteSerializer(StrictSerializer):
+    password = _password_field(help_text="Your current password, confirming the deletion.")

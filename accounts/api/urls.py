@@ -1,3 +1,8 @@
-from accounts.api import auth, pictures, users
+from accounts.api.views import AuthViewSet, MeViewSet
+from core.routers import Router
 
-urlpatterns = [*auth.urlpatterns, *users.urlpatterns, *pictures.urlpatterns]
+router = Router()
+router.register("auth", AuthViewSet, basename="auth")
+router.register("users", MeViewSet, basename="users")
+
+urlpatterns = router.urls

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+import jwt
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import make_password
@@ -35,7 +36,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
-from rest_framework_simplejwt.utils import get_md5_hash_password
+from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
 from accounts.models import User
 from accounts.tokens import SESSION_CLAIM, refresh_session_of, session_mark_ended, session_mark_restamped
@@ -156,26 +157,52 @@ def _session_end(*, user: User, session: str) -> int:
     return revoked
 
 
+class _IssuedRefreshToken(RefreshToken):
+    """A refresh token we signed, whatever became of it since: rotated, signed out or expired.
+
+    Its signature, type and id are checked, so a forged or garbled token is refused
+    (``TokenError``); its expiry and the blacklist are not: its claims, the session
+    (``sid``) and the user included, are ours whatever its age.
+    """
+
+    def __init__(self, token: str) -> None:
+        backend = self.get_token_backend()
+        try:
+            jwt.decode(
+                token,
+                backend.get_verifying_key(token),  # type: ignore[arg-type]
+                algorithms=[backend.algorithm],
+                audience=backend.audience,
+                issuer=backend.issuer,
+                options={"verify_aud": backend.audience is not None, "verify_exp": False, "require": ["exp"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise TokenError("Token is invalid") from exc
+        super().__init__(token, verify=False)  # type: ignore[arg-type]
+        if jwt_settings.JTI_CLAIM not in self.payload:
+            raise TokenError("Token has no id")
+        self.verify_token_type()
+
+
 def token_revoke(*, user: User, refresh: str) -> None:
     """Signs one session out: its refresh and access tokens stop working. Refuses other users' tokens (403).
 
-    A refresh token used already (rotated, or signed out) is a 400, and its session ends
-    too: whoever holds its newer refresh token is not the client signing out.
+    Any refresh token of the session names it, and ends it whatever became of that token: the
+    newest, one rotated away or already signed out (whoever holds a newer token of the session
+    is then not the client signing out, which is one more reason to end it), an expired one.
+    Only a token we did not sign is refused (400).
     """
     try:
-        token = _UsedOrNotRefreshToken(refresh)  # type: ignore[arg-type]
+        token = _IssuedRefreshToken(refresh)
     except TokenError as exc:
         raise Invalid({"refresh": [f"{exc}."]}) from exc
     if str(token.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
         raise Forbidden("This refresh token belongs to another user.")
     with transaction.atomic():
         _token_user_lock(token)
-        used = BlacklistedToken.objects.filter(token__jti=token[jwt_settings.JTI_CLAIM]).exists()
-        token.outstand()  # an unrecorded one is recorded, so that it is blacklisted below
+        if datetime_from_epoch(token["exp"]) > now():
+            token.outstand()  # an unrecorded live one is recorded, so that it is blacklisted below
         _session_end(user=user, session=refresh_session_of(token))
-    # Raised outside the transaction: the session's end is committed.
-    if used:
-        raise Invalid({"refresh": ["Token is blacklisted."]})
 
 
 def _session_of_recorded(outstanding: OutstandingToken) -> str:

@@ -36,13 +36,14 @@ def profile_picture_set(*, user: User, upload: File | IO[bytes]) -> User:
             locked = User.objects.select_for_update().only("pk", "profile_picture").get(pk=user.pk)
             replaced = locked.profile_picture.name
             locked.profile_picture.name = name
-            locked.save(update_fields=["profile_picture"])
+            locked.save(update_fields=["profile_picture", "updated_at"])
             if replaced:
                 transaction.on_commit(lambda: _delete_stored_picture(replaced))
     except BaseException:
         _delete_stored_picture(name)
         raise
     user.profile_picture.name = name
+    user.updated_at = locked.updated_at
     return user
 
 
@@ -53,8 +54,9 @@ def profile_picture_delete(*, user: User) -> None:
         replaced = locked.profile_picture.name
         if replaced:
             locked.profile_picture.name = ""
-            locked.save(update_fields=["profile_picture"])
+            locked.save(update_fields=["profile_picture", "updated_at"])
             transaction.on_commit(lambda: _delete_stored_picture(replaced))
+            user.updated_at = locked.updated_at
     user.profile_picture.name = ""
 
 

@@ -132,7 +132,7 @@ def profile_update(
         setattr(user, name, value)
     try:
         with transaction.atomic():
-            user.save(update_fields=list(changes))
+            user.save(update_fields=[*changes, "updated_at"])
     except IntegrityError as exc:
         for name, value in before.items():
             setattr(user, name, value)
@@ -227,7 +227,7 @@ def _onboarding_save(
         fields.append("signup_ip_hash")
     try:
         with transaction.atomic():
-            user.save(update_fields=fields)
+            user.save(update_fields=[*fields, "updated_at"])
     except IntegrityError as exc:
         for name, value in before.items():
             setattr(user, name, value)

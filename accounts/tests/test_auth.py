@@ -1,6 +1,7 @@
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+import jwt
 import pytest
 import time_machine
 from django.contrib.auth.tokens import default_token_generator
@@ -197,6 +198,38 @@ def test_register_ignores_a_stale_bearer_header(api_client):
     response = api_client.post(REGISTER, registration())
 
     assert response.status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "expected"),
+    [
+        (LOGIN, lambda user: {"email": user.email, "password": DEFAULT_PASSWORD}, 200),
+        (REFRESH, lambda user: {"refresh": refresh_for(user)}, 200),
+        (PASSWORD_RESET, lambda user: {"email": user.email}, 202),
+        (PASSWORD_RESET_CONFIRM, lambda user: {"uid": "x", "token": "y", "new_password": NEW_PASSWORD}, 400),
+    ],
+    ids=["login", "refresh", "password-reset", "password-reset-confirm"],
+)
+def test_the_signed_out_endpoints_ignore_a_stale_bearer_header(api_client, user, url, body, expected):
+    api_client.credentials(HTTP_AUTHORIZATION="Bearer expired.or.garbage")
+
+    response = api_client.post(url, body(user))
+
+    assert response.status_code == expected, response.content
+
+
+def test_a_refused_sign_in_is_a_401_with_a_bearer_challenge(api_client, user):
+    response = api_client.post(LOGIN, {"email": user.email, "password": "not-the-password"})
+
+    assert_problem(response, 401)
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+
+
+def test_a_refused_refresh_is_a_401_with_a_bearer_challenge(api_client):
+    response = api_client.post(REFRESH, {"refresh": "not.a.token"})
+
+    assert_problem(response, 401)
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
 
 
 def test_register_is_rate_limited(api_client, settings):
@@ -416,13 +449,34 @@ def test_logout_refuses_an_invalid_refresh_token(auth_client, refresh):
     assert_problem(auth_client.post(LOGOUT, {"refresh": refresh}), 400, "refresh")
 
 
-def test_logout_twice_is_a_400(auth_client, user):
+def test_logout_twice_is_a_204_both_times(auth_client, user):
     refresh = refresh_for(user)
-    auth_client.post(LOGOUT, {"refresh": refresh})
+    assert auth_client.post(LOGOUT, {"refresh": refresh}).status_code == 204
 
     response = auth_client.post(LOGOUT, {"refresh": refresh})
 
-    assert_problem(response, 400, "refresh")
+    assert response.status_code == 204
+    assert is_blacklisted(refresh)
+
+
+def test_logout_refuses_a_refresh_token_signed_with_another_key(auth_client, user):
+    token = RefreshToken.for_user(user)
+    forged = jwt.encode(token.payload, "not-our-signing-key-0123456789abcdef", algorithm="HS256")
+
+    response = auth_client.post(LOGOUT, {"refresh": forged})
+
+    body = assert_problem(response, 400, "refresh")
+    assert body["errors"]["refresh"] == ["Token is invalid."]
+    assert not is_blacklisted(str(token))
+
+
+def test_logout_refuses_an_access_token(auth_client, user):
+    access = str(RefreshToken.for_user(user).access_token)
+
+    response = auth_client.post(LOGOUT, {"refresh": access})
+
+    body = assert_problem(response, 400, "refresh")
+    assert body["errors"]["refresh"] == ["Token has wrong type."]
 
 
 # Verify.

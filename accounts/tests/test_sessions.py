@@ -5,11 +5,15 @@ for it, and every access token minted from them. Each test signs in through the
 API, ends a session, and checks every token of every session the user has.
 """
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.timezone import now
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -80,16 +84,77 @@ def test_logout_ends_the_access_tokens_of_that_session_only(user, no_rate_limits
     assert refresh_status(other["refresh"]) == 200
 
 
-def test_logout_with_a_rotated_refresh_token_is_a_400_and_ends_the_session(user, no_rate_limits):
+def test_logout_with_a_rotated_refresh_token_ends_the_whole_session(user, no_rate_limits):
     first = sign_in(user)
     newer = refreshed(first["refresh"])
+    newest = refreshed(newer["refresh"])
+    other = sign_in(user)
 
-    response = as_bearer(newer["access"]).post(LOGOUT, {"refresh": first["refresh"]})
+    response = as_bearer(other["access"]).post(LOGOUT, {"refresh": first["refresh"]})
+
+    assert response.status_code == 204
+    assert response.content == b""
+    # The chain of rotations is one session: its newest refresh token and every access token end.
+    assert refresh_status(newest["refresh"]) == 401
+    for session_access in (first["access"], newer["access"], newest["access"]):
+        assert me_status(session_access) == 401
+    assert me_status(other["access"]) == 200
+    assert live_refresh_tokens(user) == 1
+
+
+def test_logout_with_a_refresh_token_already_signed_out_is_a_204(user, no_rate_limits):
+    session = sign_in(user)
+    other = sign_in(user)
+    client = as_bearer(other["access"])
+    assert client.post(LOGOUT, {"refresh": session["refresh"]}).status_code == 204
+
+    response = client.post(LOGOUT, {"refresh": session["refresh"]})
+
+    assert response.status_code == 204
+    assert refresh_status(session["refresh"]) == 401
+    assert me_status(session["access"]) == 401
+    assert me_status(other["access"]) == 200
+
+
+def test_logout_with_an_expired_refresh_token_ends_its_session(user, no_rate_limits):
+    first = sign_in(user)
+    # A day before the first refresh token expires, the session rotates on to a fresh one.
+    with time_machine.travel(now() + timedelta(days=29)):
+        newer = refreshed(first["refresh"])
+    with time_machine.travel(now() + timedelta(days=31)):
+        assert APIClient().post(REFRESH, {"refresh": first["refresh"]}).status_code == 401  # expired
+        newest = refreshed(newer["refresh"])
+        other = sign_in(user)
+
+        response = as_bearer(other["access"]).post(LOGOUT, {"refresh": first["refresh"]})
+
+        assert response.status_code == 204
+        assert refresh_status(newest["refresh"]) == 401
+        assert me_status(newest["access"]) == 401
+        assert me_status(other["access"]) == 200
+        assert refresh_status(other["refresh"]) == 200
+
+
+def test_logout_refuses_an_expired_refresh_token_of_another_user(user, no_rate_limits):
+    theirs = sign_in(UserFactory())
+    with time_machine.travel(now() + timedelta(days=31)):
+        mine = sign_in(user)
+
+        response = as_bearer(mine["access"]).post(LOGOUT, {"refresh": theirs["refresh"]})
+
+        assert_problem(response, 403)
+    assert live_refresh_tokens(User.objects.exclude(pk=user.pk).get()) == 1
+
+
+def test_logout_refuses_a_tampered_refresh_token(user, no_rate_limits):
+    session = sign_in(user)
+    header, payload, signature = session["refresh"].split(".")
+    tampered = f"{header}.{payload}.{signature[:-4]}AAAA"
+
+    response = as_bearer(session["access"]).post(LOGOUT, {"refresh": tampered})
 
     assert_problem(response, 400, "refresh")
-    assert refresh_status(newer["refresh"]) == 401
-    assert me_status(newer["access"]) == 401
-    assert live_refresh_tokens(user) == 0
+    assert refresh_status(session["refresh"]) == 200
 
 
 # Password change.

@@ -23,6 +23,7 @@ ME_FIELDS = {
     "bio",
     "profile_picture_url",
     "created_at",
+    "updated_at",
     "stats",
     "viewer",
     "email",
@@ -340,3 +341,27 @@ def test_interests_refuse_anonymous_callers(api_client, method):
 
     assert_problem(response, 401)
     assert not UserInterest.objects.exists()
+
+
+ACCOUNTS_ROUTES = [
+    "auth/register",
+    "auth/login",
+    "auth/refresh",
+    "auth/logout",
+    "auth/verify",
+    "auth/password/change",
+    "auth/password/reset",
+    "auth/password/reset/confirm",
+    "users/me",
+    "users/me/onboarding",
+    "users/me/interests",
+    "users/me/profile-picture",
+]
+
+
+@pytest.mark.parametrize("route", ACCOUNTS_ROUTES)
+def test_options_describes_every_accounts_route(auth_client, route):
+    response = auth_client.options(f"/api/v1/{route}")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["name"]

@@ -1,3 +1,4 @@
+import json
 import os
 import re
 import subprocess
@@ -154,3 +155,36 @@ def test_env_example_lists_every_variable_the_settings_read():
     listed = set(re.findall(r"^#?([A-Z0-9_]+)=", example, flags=re.MULTILINE))
     assert read, "no variables found: the pattern is stale"
     assert read - listed == set()
+
+
+def settings_value(name, **env):
+    """A setting as a fresh process computes it from this environment (a .env file never overrides it)."""
+    clean = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "SECRET_KEY"}}
+    clean.update(env)
+    result = subprocess.run(
+        [sys.executable, "-c", f"import json; from config import settings; print(json.dumps(settings.{name}))"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("debug", "origins", "allowed"),
+    [
+        # Unset (empty counts as unset) under DEBUG: a frontend dev server on :3000 works out of the box.
+        ("true", "", ["http://localhost:3000", "http://127.0.0.1:3000"]),
+        # Never in production.
+        ("false", "", []),
+        # Named origins replace the default.
+        ("true", "https://app.example.com", ["https://app.example.com"]),
+    ],
+)
+def test_cors_defaults_to_a_local_frontend_only_under_debug(debug, origins, allowed):
+    value = settings_value("CORS_ALLOWED_ORIGINS", DEBUG=debug, SECRET_KEY=GOOD_KEY, CORS_ALLOWED_ORIGINS=origins)
+
+    assert value == allowed

@@ -43,3 +43,16 @@ def test_cors_refuses_other_origins(api_client, settings):
     settings.CORS_ALLOWED_ORIGINS = ["https://app.pageshare.example"]
     response = api_client.get("/api/v1/users/me", HTTP_ORIGIN="https://evil.example")
     assert "Access-Control-Allow-Origin" not in response
+
+
+def test_cors_allows_a_local_frontend_dev_server(api_client, settings):
+    settings.CORS_ALLOWED_ORIGINS = settings.DEV_CORS_ALLOWED_ORIGINS
+    for origin in ("http://localhost:3000", "http://127.0.0.1:3000"):
+        response = api_client.options(
+            "/api/v1/posts",
+            HTTP_ORIGIN=origin,
+            HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+            HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization,content-type",
+        )
+        assert response["Access-Control-Allow-Origin"] == origin
+    assert "Access-Control-Allow-Origin" not in api_client.get("/api/v1/posts", HTTP_ORIGIN="http://localhost:8080")

@@ -227,11 +227,13 @@ def comment_set_hidden(*, comment: Comment, hidden: bool) -> bool:
     Returns whether anything changed; a deleted comment is left alone. The
     conditional UPDATE decides, so of two concurrent identical calls one changes it.
     """
+    moment = timezone.now()
+    # update() skips auto_now: updated_at is set with the change.
     changed = Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True, is_hidden=not hidden).update(
-        is_hidden=hidden
+        is_hidden=hidden, updated_at=moment
     )
     if changed:
-        comment.is_hidden = hidden
+        comment.is_hidden, comment.updated_at = hidden, moment
     return bool(changed)
 
 
@@ -245,7 +247,9 @@ def comment_soft_delete(*, comment: Comment) -> bool:
     concurrent deletes report one change.
     """
     moment = timezone.now()
-    deleted = Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(deleted_at=moment)
+    deleted = Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(
+        deleted_at=moment, updated_at=moment
+    )
     if deleted:
-        comment.deleted_at = moment
+        comment.deleted_at = comment.updated_at = moment
     return bool(deleted)

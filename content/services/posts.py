@@ -167,8 +167,11 @@ def post_soft_delete(*, post: Post) -> bool:
     Idempotent: deleting a deleted post changes nothing and returns False. The
     conditional UPDATE decides, so concurrent deletes count down once.
     """
-    deleted = Post.objects.filter(pk=post.pk, deleted_at__isnull=True).update(deleted_at=timezone.now())
+    moment = timezone.now()
+    # update() skips auto_now: updated_at is set with the change.
+    deleted = Post.objects.filter(pk=post.pk, deleted_at__isnull=True).update(deleted_at=moment, updated_at=moment)
     if deleted:
+        post.updated_at = moment
         User.objects.filter(pk=post.author_id).update(posts_count=F("posts_count") - 1)
         # The row is locked by the UPDATE, so ``is_hidden`` cannot change under us.
         if _by_visible_author(post.pk, is_hidden=False):
@@ -184,9 +187,12 @@ def post_set_hidden(*, post: Post, hidden: bool) -> bool:
     posts answer 404 and leave every list (``Post.objects.visible_to``); the
     author's ``posts_count`` keeps them, their tickers' ``post_count`` does not.
     """
-    changed = Post.objects.filter(pk=post.pk, deleted_at__isnull=True, is_hidden=not hidden).update(is_hidden=hidden)
+    moment = timezone.now()
+    changed = Post.objects.filter(pk=post.pk, deleted_at__isnull=True, is_hidden=not hidden).update(
+        is_hidden=hidden, updated_at=moment
+    )
     if changed:
-        post.is_hidden = hidden
+        post.is_hidden, post.updated_at = hidden, moment
         if _by_visible_author(post.pk):
             ticker_counts_add(post_symbols(post.pk), -1 if hidden else +1)
     return bool(changed)

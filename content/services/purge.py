@@ -35,6 +35,7 @@ from functools import partial
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from content.models import Comment, Media, Post
 from content.querysets_comments import CommentQuerySet
@@ -68,7 +69,7 @@ def deleted_content_purge(*, older_than: datetime, dry_run: bool = False) -> Pur
     posts, comments, files = _posts_purge(older_than)
     comments += _comments_purge(older_than)
     kept = Comment.objects.filter(deleted_at__lt=older_than)
-    kept.exclude(content=ERASED_COMMENT).update(content=ERASED_COMMENT)
+    kept.exclude(content=ERASED_COMMENT).update(content=ERASED_COMMENT, updated_at=timezone.now())
     return PurgeResult(posts=posts, comments=comments, media_files=files, comments_kept=kept.count())
 
 

@@ -29,6 +29,7 @@ POST_FIELDS = {
     "quoted_post",
     "sentiment",
     "created_at",
+    "updated_at",
     "stats",
     "viewer",
     "reposted_by",

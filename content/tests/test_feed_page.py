@@ -10,7 +10,7 @@ from content.tests.factories import PostFactory
 from content.tests.factories_interactions import RepostFactory
 from content.tests.helpers_posts import minutes_ago
 from core.errors import Invalid
-from core.pagination import Cursor
+from core.keyset import Cursor
 from social.tests.factories import FollowFactory, MuteFactory
 
 pytestmark = pytest.mark.django_db

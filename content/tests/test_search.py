@@ -89,6 +89,7 @@ def test_user_results_are_public_profiles_with_viewer_flags(client_for, user):
         "bio": "TA all day.",
         "profile_picture_url": None,
         "created_at": found["created_at"],
+        "updated_at": found["updated_at"],
         "stats": {"followers": 12, "following": 0, "posts": 0},
         "viewer": {**NONE, "following": True},
     }

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from core.errors import Invalid
-from core.pagination import Cursor, KeysetPage, keyset_page
+from core.keyset import Cursor, KeysetPage, keyset_page
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("core.tests.urls")]
 

@@ -68,6 +68,28 @@ def test_every_operation_that_reads_a_bearer_token_declares_401(schema):
         assert "401" in schema["paths"][path]["get"]["responses"]
 
 
+def test_every_operation_on_a_path_with_a_parameter_declares_404(schema):
+    with_parameters = [
+        (path, method, operation)
+        for path, method, operation in operations(schema)
+        if any(parameter["in"] == "path" for parameter in operation.get("parameters", []))
+    ]
+
+    assert ("/api/v1/posts/{post_id}/bookmarks", "delete") in {(path, method) for path, method, _ in with_parameters}
+    for path, method, operation in with_parameters:
+        assert "404" in operation["responses"], (path, method)
+
+
+def test_anonymous_reads_declare_their_etag_and_304(schema):
+    post = schema["paths"]["/api/v1/posts/{post_id}"]["get"]["responses"]
+    me = schema["paths"]["/api/v1/users/me"]["get"]["responses"]
+
+    assert "ETag" in post["200"]["headers"]
+    assert "content" not in post["304"]
+    # Signed in only: always private, no-store, never an ETag.
+    assert "304" not in me
+
+
 def test_every_body_declares_the_answers_to_a_bad_body(schema):
     for path, method, operation in operations(schema):
         if "requestBody" in operation:

@@ -182,7 +182,7 @@ UNLIMITED = {
     "api/v1/auth/logout": "ends a session; nothing is written for others",
     "api/v1/auth/verify": "a read sent as POST",
     "api/v1/auth/password/change": "failed attempts are limited per user instead (failures_limited)",
-    "api/v1/users/me": "your own profile fields",
+    "api/v1/users/me": "your own profile fields; deleting the account spends the wrong-password budget instead",
     "api/v1/users/me/onboarding": "your own profile fields",
     "api/v1/users/me/interests": "private to you",
     "api/v1/users/me/watchlist": "private to you",

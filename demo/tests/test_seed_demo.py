@@ -196,6 +196,14 @@ def test_seed_demo_reports_never_target_the_reporter() -> None:
     assert not Report.objects.filter(user=F("reporter")).exists()
 
 
+def test_seed_demo_content_looks_unedited() -> None:
+    seed()
+    assert Post.objects.exists()
+    assert Comment.objects.exists()
+    assert not Post.objects.exclude(updated_at=F("created_at")).exists()
+    assert not Comment.objects.exclude(updated_at=F("created_at")).exists()
+
+
 def test_seed_demo_with_the_same_seed_and_anchor_is_identical() -> None:
     seed("--seed=7")
     first = digest()

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from accounts.api.signed_in import signed_in
+from accounts.api.permissions import signed_in
 from core.schema import problems
 from moderation.api.serializers import ReportCreateSerializer, ReportSerializer
 from moderation.services import report_create

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from accounts.api.signed_in import signed_in
+from accounts.api.permissions import signed_in
 from core.errors import NotFound
 from core.ids import ID_SCHEMA
 from core.schema import problems

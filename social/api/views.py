@@ -28,8 +28,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet, ViewSet
 
+from accounts.api.permissions import signed_in
 from accounts.api.serializers import PublicUserSerializer
-from accounts.api.signed_in import signed_in
 from accounts.models import User
 from accounts.validators import username_validator
 from core.ids import ID_PATTERN
@@ -177,6 +177,8 @@ class UserViewSet(GenericViewSet):
     serializer_class = PublicUserSerializer
     lookup_url_kwarg = "user_id"
     lookup_value_converter = "id"
+    # core.http_cache: the public profile's anonymous answers, capped by HTTP_CACHE_MAX_AGE.
+    public_cache_seconds = {"retrieve": 60, "by_username": 60}
     filter_backends: list[Any] = []
     # The lists page through follow rows: their (created_at, id) is what the indexes order.
     ordering = ("-created_at", "-id")

@@ -16,7 +16,17 @@ pytestmark = pytest.mark.django_db
 
 PROBLEM = "application/problem+json"
 NONE = dict.fromkeys(RELATIONSHIP_FLAGS, False)
-PUBLIC_FIELDS = {"id", "username", "display_name", "bio", "profile_picture_url", "created_at", "stats", "viewer"}
+PUBLIC_FIELDS = {
+    "id",
+    "username",
+    "display_name",
+    "bio",
+    "profile_picture_url",
+    "created_at",
+    "updated_at",
+    "stats",
+    "viewer",
+}
 
 
 def followers(user_or_id) -> str:

@@ -20,6 +20,7 @@ PUBLIC_FIELDS = {
     "bio",
     "profile_picture_url",
     "created_at",
+    "updated_at",
     "stats",
     "viewer",
 }

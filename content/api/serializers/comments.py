@@ -40,7 +40,7 @@ class CommentSerializer(ModelSerializer):
 
     class Meta:
         model = Comment
-        fields = ["id", "post_id", "parent_id", "author", "content", "created_at", "stats", "viewer"]
+        fields = ["id", "post_id", "parent_id", "author", "content", "created_at", "updated_at", "stats", "viewer"]
         read_only_fields = fields
 
     @extend_schema_field(CommentViewerSerializer)

@@ -71,7 +71,19 @@ class QuotedPostSerializer(ModelSerializer):
 
     class Meta:
         model = Post
-        fields = ["id", "author", "content", "tickers", "media", "poll", "sentiment", "created_at", "stats", "viewer"]
+        fields = [
+            "id",
+            "author",
+            "content",
+            "tickers",
+            "media",
+            "poll",
+            "sentiment",
+            "created_at",
+            "updated_at",
+            "stats",
+            "viewer",
+        ]
         read_only_fields = fields
 
     @extend_schema_field({"type": "array", "items": {"type": "string"}, "description": "In order of first mention."})

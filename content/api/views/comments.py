@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet, ViewSet
 
-from accounts.api.signed_in import signed_in
+from accounts.api.permissions import signed_in
 from content.api.schema import BLOCK_RULE, COMMENT_ID, POST_ID, REMOVAL_REASON, REMOVAL_RULE
 from content.api.serializers.comments import CommentCreateSerializer, CommentSerializer
 from content.api.views.posts import removal_reason

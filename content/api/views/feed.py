@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from accounts.api.signed_in import signed_in
+from accounts.api.permissions import signed_in
 from content.api.schema import FEED_SCOPE
 from content.api.serializers.posts import PostSerializer, render_posts
 from content.feed import FEED_ALL, feed_page

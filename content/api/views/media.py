@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
-from accounts.api.signed_in import signed_in
+from accounts.api.permissions import signed_in
 from content.api.serializers.media import MediaUploadResponseSerializer, MediaUploadSerializer
 from content.services.media import MEDIA_UPLOAD_MAX_TOTAL_BYTES, media_upload, total_too_large_message
 from core.errors import Invalid

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from accounts.api.signed_in import signed_in
+from accounts.api.permissions import signed_in
 from content.api.filters import PostFilter
 from content.api.schema import POST_ID, REMOVAL_REASON, REMOVAL_RULE, SYMBOL
 from content.api.serializers.posts import PostCreateSerializer, PostSerializer, render_posts
@@ -153,6 +153,7 @@ class PostViewSet(GenericViewSet):
 )
 class TickerPostViewSet(GenericViewSet):
     permission_classes = [AllowAny]
+    public_cache_seconds = {"list": 60}  # core.http_cache: anonymous answers only
     serializer_class = PostSerializer
     ordering = TICKER_ORDERING
 

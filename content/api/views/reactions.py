@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
-from accounts.api.signed_in import signed_in
+from accounts.api.permissions import signed_in
 from content.api.schema import BLOCK_RULE, COMMENT_ID, POST_ID
 from content.api.serializers.reactions import ReactionRequestSerializer, ReactionResultSerializer
 from content.services.interactions import comment_reaction_toggle, post_reaction_toggle

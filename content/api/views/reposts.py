@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
-from accounts.api.signed_in import signed_in
+from accounts.api.permissions import signed_in
 from content.api.schema import BLOCK_RULE, POST_ID
 from content.api.serializers.posts import PostSerializer, render_posts
 from content.api.serializers.reposts import RepostCreateSerializer, RepostResultSerializer

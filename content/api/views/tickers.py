@@ -25,6 +25,7 @@ class TickerViewSet(ViewSet):
     # Any symbol the URL can hold ("TRENDING" could not be one: at most 5 letters before the dot);
     # not a path, so `tickers/{symbol}/posts` stays its own route.
     lookup_value_converter = "str"
+    public_cache_seconds = {"retrieve": 60, "trending": 60}  # core.http_cache: anonymous answers only
 
     @extend_schema(
         summary="A ticker",

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
-from accounts.api.signed_in import signed_in
+from accounts.api.permissions import signed_in
 from content.api.serializers.tickers import TickerSerializer
 from content.api.serializers.watchlist import WatchlistAddSerializer
 from content.models import Ticker

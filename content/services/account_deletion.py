@@ -1,0 +1,37 @@
+"""The content part of deleting an account (``accounts.account_hooks``, plugged in by ``ContentConfig.ready()``)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from content.models import Bookmark, Comment, CommentReaction, Media, Post, PostReaction, Repost, WatchlistItem
+from content.services.media import stored_files_delete
+from content.services.tickers import author_tickers_recount
+
+
+@transaction.atomic
+def account_content_remove(*, user: User) -> None:
+    """Soft-deletes ``user``'s posts and comments and removes their likes, reposts, bookmarks,
+    watchlist and uploaded images (the files once the transaction commits).
+
+    Deleted posts and comments leave every list and answer 404, as when their author deletes
+    them one by one, and ``purge_deleted_content`` removes them for good later. Replies to the
+    user's comments stay; quotes of the user's posts show ``quoted_post: null``.
+    """
+    moment = timezone.now()
+    Post.objects.filter(author_id=user.pk, deleted_at__isnull=True).update(deleted_at=moment)
+    Comment.objects.filter(author_id=user.pk, deleted_at__isnull=True).update(deleted_at=moment)
+    User.objects.filter(pk=user.pk).update(posts_count=0)
+    PostReaction.objects.filter(user_id=user.pk).delete()
+    CommentReaction.objects.filter(user_id=user.pk).delete()
+    Repost.objects.filter(user_id=user.pk).delete()
+    Bookmark.objects.filter(user_id=user.pk).delete()
+    WatchlistItem.objects.filter(user_id=user.pk).delete()
+    uploads = Media.objects.filter(owner_id=user.pk)
+    files = [name for name in uploads.values_list("file", flat=True) if name]
+    uploads.delete()
+    transaction.on_commit(lambda: stored_files_delete(files))
+    # Last: ticker rows are locked last in every transaction (see content.services.tickers).
+    author_tickers_recount(user.pk)
