@@ -8,9 +8,15 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.http import HttpResponse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+import accounts.export
+import content.export
+import moderation.export
+import polls.export
+import social.export
 from accounts import account_hooks
 from accounts.api.views import EXPORT_SECTIONS
 from accounts.models import User, UserSession
@@ -24,6 +30,7 @@ from content.tests.factories_interactions import (
     PostReactionFactory,
     RepostFactory,
 )
+from core.schema_testing import checker
 from core.testing import assert_problem
 from moderation.models import TargetType
 from moderation.tests.factories import ReportFactory
@@ -42,6 +49,8 @@ def export(client: APIClient) -> dict[str, Any]:
     assert response.streaming
     assert response["Content-Type"] == "application/json"
     body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    # The suite's schema check skips streamed bodies (core.schema_testing): check this one here.
+    assert checker().violations("GET", EXPORT, HttpResponse(body, content_type="application/json")) == []
     return json.loads(body)
 
 
@@ -66,6 +75,7 @@ def fill(user: Any, other: Any, *, posts: int = 2) -> dict[str, Any]:
     deleted = PostFactory(author=user, content="deleted by me", deleted_at=timezone.now())
     others_post = PostFactory(author=other, content=f"by {other.username}")
     quote = PostFactory(author=user, content="quoting", quoted_post=others_post)
+    hidden = PostFactory(author=user, content="hidden by a moderator", is_hidden=True)
     comment = CommentFactory(author=user, post=others_post, content="my comment")
     CommentFactory(author=user, post=others_post, content="deleted comment", deleted_at=timezone.now())
     PostReactionFactory(user=user, post=others_post)
@@ -79,7 +89,14 @@ def fill(user: Any, other: Any, *, posts: int = 2) -> dict[str, Any]:
     MuteFactory(user=user, target=other)
     BlockFactory(user=user, target=other)
     ReportFactory(reporter=user, post=others_post)
-    return {"posts": made, "with_poll": with_poll, "deleted": deleted, "quote": quote, "comment": comment}
+    return {
+        "posts": made,
+        "with_poll": with_poll,
+        "deleted": deleted,
+        "quote": quote,
+        "hidden": hidden,
+        "comment": comment,
+    }
 
 
 def test_anonymous_is_refused() -> None:
@@ -115,7 +132,8 @@ def test_every_section_holds_the_users_own_rows(user: User, other_user: User, cl
         assert [{k: row[k] for k in them} for row in data[section]] == [them], section
 
     by_id = {post["id"]: post for post in data["posts"]}
-    assert set(by_id) == {str(p.pk) for p in [*mine["posts"], mine["with_poll"], mine["quote"]]}
+    assert set(by_id) == {str(p.pk) for p in [*mine["posts"], mine["with_poll"], mine["quote"], mine["hidden"]]}
+    assert [post["id"] for post in data["posts"] if post["hidden"]] == [str(mine["hidden"].pk)]
     assert str(mine["deleted"].pk) not in by_id  # deleted content is left out
     polled = by_id[str(mine["with_poll"].pk)]
     assert polled["tickers"] == ["NVDA"]
@@ -172,8 +190,11 @@ def test_schema_lists_every_registered_section() -> None:
 
 @pytest.mark.parametrize("posts", [1, 60])
 def test_query_budget_is_flat(
-    posts: int, user: User, other_user: User, client_for: Any, django_assert_max_num_queries: Any
+    posts: int, user: User, other_user: User, client_for: Any, django_assert_max_num_queries: Any, monkeypatch: Any
 ) -> None:
+    # Rows are read in chunks of 7: many rows span many chunks, still with the same queries.
+    for module in (accounts.export, social.export, polls.export, content.export, moderation.export):
+        monkeypatch.setattr(module, "EXPORT_CHUNK_SIZE", 7)
     fill(user, other_user, posts=posts)
     for n in range(posts):
         other = PostFactory(author=other_user, created_at=timezone.now() - timedelta(minutes=n))
@@ -182,8 +203,12 @@ def test_query_budget_is_flat(
     client = client_for(user)
     with django_assert_max_num_queries(21):
         data = export(client)
-    assert len(data["posts"]) == posts + 2
+    assert len(data["posts"]) == posts + 3
     assert len(data["post_likes"]) == posts + 1
+    assert len(data["comments"]) == posts + 1
+    polled = [post for post in data["posts"] if post["poll"] is not None]
+    assert [len(post["poll"]["options"]) for post in polled] == [2]
+    assert polled[0]["tickers"] == ["NVDA"]
 
 
 def test_rate_limited_per_user(user: User, other_user: User, client_for: Any, settings: Any) -> None:
