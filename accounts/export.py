@@ -8,11 +8,15 @@ of queries, so neither memory nor the query count grows with the account's size.
 off a parent row (a post's tickers, media, poll options) come from one more query ordered like
 the parents and are joined while streaming (``children_by``).
 
-On PostgreSQL ``.iterator()`` uses server-side cursors; the whole archive is read in one
-transaction so that they need no ``WITH HOLD`` (which would copy every row on the server at
-once). Behind PgBouncer in transaction mode set ``DATABASE_DISABLE_SERVER_SIDE_CURSORS=true``:
-the archive is still streamed to the client and still takes the same queries, but each section's
-rows are then fetched into the worker's memory in one go.
+On PostgreSQL ``.iterator()`` uses server-side cursors. The archive is deliberately not read in
+one transaction: it is written as fast as the client downloads it, and a transaction left idle
+that long holds back vacuum and dies of ``idle_in_transaction_session_timeout``. In autocommit
+Django declares the cursors ``WITH HOLD``: each query's result is kept on the database server
+and fetched from there in chunks. Sections are therefore read one after the other, not as one
+snapshot (a post liked mid-download may be missing from ``post_likes``). Behind PgBouncer in
+transaction mode set ``DATABASE_DISABLE_SERVER_SIDE_CURSORS=true``: the archive is still
+streamed and still takes the same queries, but each query's rows are then fetched into the
+worker's memory in one go.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.account_hooks import account_export_section_register, account_export_sections
@@ -115,21 +118,20 @@ def archive_filename(user: User) -> str:
 def archive_chunks(user: User) -> Iterator[str]:
     """The archive of ``user``, as pieces of JSON text to send in order."""
     sections = account_export_sections()
-    with transaction.atomic():
-        head = {"format": FORMAT, "version": VERSION, "exported_at": timezone.now(), "account": account_data(user)}
-        buffer = [_encoder.encode(head)[:-1]]  # the object stays open for the sections
-        size = len(buffer[0])
-        for name, section in sections.items():
-            buffer.append(f",{_encoder.encode(name)}:[")
-            first = True
-            for row in section(user=user):
-                text = _encoder.encode(row)
-                buffer.append(text if first else "," + text)
-                first = False
-                size += len(text) + 1
-                if size >= _FLUSH_CHARS:
-                    yield "".join(buffer)
-                    buffer, size = [], 0
-            buffer.append("]")
-        buffer.append("}")
-        yield "".join(buffer)
+    head = {"format": FORMAT, "version": VERSION, "exported_at": timezone.now(), "account": account_data(user)}
+    buffer = [_encoder.encode(head)[:-1]]  # the object stays open for the sections
+    size = len(buffer[0])
+    for name, section in sections.items():
+        buffer.append(f",{_encoder.encode(name)}:[")
+        first = True
+        for row in section(user=user):
+            text = _encoder.encode(row)
+            buffer.append(text if first else "," + text)
+            first = False
+            size += len(text) + 1
+            if size >= _FLUSH_CHARS:
+                yield "".join(buffer)
+                buffer, size = [], 0
+        buffer.append("]")
+    buffer.append("}")
+    yield "".join(buffer)

@@ -218,3 +218,17 @@ def test_rate_limited_per_user(user: User, other_user: User, client_for: Any, se
         export(client)
     assert_problem(client.get(EXPORT), 429)
     export(client_for(other_user))  # another user's budget
+
+
+@pytest.mark.django_db(transaction=True)
+def test_export_in_autocommit(client_for: Any) -> None:
+    """As in production (no test transaction around it): on PostgreSQL the section cursors are then
+    ``WITH HOLD`` and several are open at once while posts are joined to their children."""
+    user, other = UserFactory(), UserFactory()
+    mine = fill(user, other)
+    data = export(client_for(user))
+    polled = next(post for post in data["posts"] if post["id"] == str(mine["with_poll"].pk))
+    assert [option["votes"] for option in polled["poll"]["options"]] == [0, 1]
+    assert polled["tickers"] == ["NVDA"]
+    assert len(polled["media"]) == 1
+    assert [row["username"] for row in data["blocks"]] == [other.username]
