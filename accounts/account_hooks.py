@@ -8,11 +8,15 @@ the apps were registered (the app order of ``INSTALLED_APPS``), inside its own
 transaction and after the user is deactivated: a hook that fails rolls the
 whole deletion back, and the user's content is already invisible to others
 while the hooks run (inactive authors' content is hidden everywhere).
+
+The same apps add the sections they own to the user's data export
+(``account_export_section_register``, next to their deletion hook).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -40,3 +44,32 @@ def account_deletion_hooks_run(*, user: User) -> list[str]:
     for hook in _hooks.values():
         hook(user=user)
     return list(_hooks)
+
+
+# The data export (GET users/me/export): each app above accounts adds the sections it owns.
+
+
+class AccountExportSection(Protocol):
+    """The rows of one section of ``user``'s archive, as JSON-able dicts (datetimes allowed).
+
+    Read them with ``.iterator(chunk_size=...)`` and a fixed number of queries, whatever the
+    number of rows: the archive is streamed, and an account may have 100,000 posts.
+    """
+
+    def __call__(self, *, user: User) -> Iterable[dict[str, Any]]: ...
+
+
+_export_sections: dict[str, AccountExportSection] = {}
+
+
+def account_export_section_register(name: str, section: AccountExportSection | None) -> None:
+    """Adds the section ``name`` to every archive (replacing a previous one), or removes it with None."""
+    if section is None:
+        _export_sections.pop(name, None)
+    else:
+        _export_sections[name] = section
+
+
+def account_export_sections() -> dict[str, AccountExportSection]:
+    """The registered sections, in registration order (the app order of ``INSTALLED_APPS``)."""
+    return dict(_export_sections)

@@ -359,6 +359,7 @@ RATE_LIMITS = {
     "follows": env.rate("RATE_LIMIT_FOLLOWS", "100/h"),
     "mutes_blocks": env.rate("RATE_LIMIT_MUTES_BLOCKS", "200/h"),
     "profile_picture": env.rate("RATE_LIMIT_PROFILE_PICTURE", "10/h"),
+    "export": env.rate("RATE_LIMIT_EXPORT", "5/h"),  # per user, a read: GET users/me/export (ExportThrottle)
     # Failed attempts only (core.ratelimit.failures_limited): per account email, and per user.
     "login_failures": env.rate("RATE_LIMIT_LOGIN_FAILURES", "10/h"),
     "password_change_failures": env.rate("RATE_LIMIT_PASSWORD_CHANGE_FAILURES", "5/h"),

@@ -19,3 +19,8 @@ class ContentConfig(AppConfig):
         from content.services.account_deletion import account_content_remove
 
         account_deletion_hook_register("content", account_content_remove)
+
+        # ... and its data export reads it through these sections.
+        from content.export import register
+
+        register()

@@ -92,3 +92,9 @@ class ErrorLogThrottle(RateThrottle):
     """Frontend error reports per signed-in user, or per IP when anonymous: a crash loop cannot flood the log."""
 
     scope = "error_log"
+
+
+class ExportThrottle(RateThrottle):
+    """Data exports (GET users/me/export) per signed-in user: each reads every row the account has."""
+
+    scope = "export"

@@ -13,3 +13,8 @@ class ModerationConfig(AppConfig):
         from moderation.services import content_delete
 
         content_remover_register(content_delete)
+
+        # accounts may not import moderation: the user's data export reads the reports they filed here.
+        from moderation.export import register
+
+        register()

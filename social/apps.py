@@ -13,3 +13,8 @@ class SocialConfig(AppConfig):
         from social.services import account_relationships_remove
 
         account_deletion_hook_register("social", account_relationships_remove)
+
+        # ... and its data export reads them through these sections.
+        from social.export import register
+
+        register()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import StreamingHttpResponse
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
@@ -22,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 
+from accounts import export
 from accounts.activity import activity_record
 from accounts.api.permissions import SIGNED_OUT, signed_in
 from accounts.api.serializers import (
@@ -52,6 +54,7 @@ from core.ratelimit import failures_limited
 from core.schema import problems
 from core.throttling import (
     AnonWriteThrottle,
+    ExportThrottle,
     LoginThrottle,
     PasswordResetThrottle,
     RegisterThrottle,
@@ -261,6 +264,46 @@ class AuthViewSet(viewsets.GenericViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+_ROWS = {"type": "array", "items": {"type": "object", "additionalProperties": True}}
+# The archive's top-level sections (accounts.export; each app registers its own in accounts.account_hooks).
+EXPORT_SECTIONS = {
+    "activity_sessions": "When you used PageShare: start, last request, request count, user agent (no IP data).",
+    "following": "Users you follow: `user_id`, `username`, `created_at`.",
+    "followers": "Users who follow you: `user_id`, `username`, `created_at`.",
+    "mutes": "Users you muted: `user_id`, `username`, `created_at`.",
+    "blocks": "Users you blocked: `user_id`, `username`, `created_at`.",
+    "poll_votes": "Your votes: `poll_id`, `option_id`, `option_position`, `option_text`, `created_at`.",
+    "posts": "Your posts: `id`, `content`, `tickers`, `sentiment`, `poll` (options with vote counts, "
+    "`total_votes`, `expires_at`), `media` (`url`, `content_type`, `width`, `height`), `quoted_post_id`, "
+    "`hidden` (by a moderator), `created_at`, `updated_at`.",
+    "comments": "Your comments: `id`, `post_id`, `parent_id`, `content`, `hidden`, `created_at`, `updated_at`.",
+    "post_likes": "Posts you liked: `post_id`, `created_at`.",
+    "comment_likes": "Comments you liked: `comment_id`, `created_at`.",
+    "reposts": "Posts you reposted: `post_id`, `created_at`.",
+    "bookmarks": "Posts you bookmarked: `post_id`, `created_at`.",
+    "watchlist": "Tickers on your watchlist: `symbol`, `created_at`.",
+    "reports": "Reports you filed: `id`, `target_type`, `target_id`, `reason`, `details`, `status`, "
+    "`created_at`, `resolved_at`.",
+}
+EXPORT_SCHEMA = {
+    "type": "object",
+    "required": ["format", "version", "exported_at", "account", *EXPORT_SECTIONS],
+    "properties": {
+        "format": {"type": "string", "enum": [export.FORMAT]},
+        "version": {"type": "integer", "enum": [export.VERSION]},
+        "exported_at": {"type": "string", "format": "date-time"},
+        "account": {
+            "type": "object",
+            "additionalProperties": True,
+            "description": "Your account: `id`, `email`, `username`, `display_name`, `bio`, `profile_picture_url`, "
+            "`timezone`, `country`, `settings`, `interests`, `onboarded`, `is_staff`, `external_identity`, "
+            "`created_at`, `updated_at`, `last_active_at`.",
+        },
+        **{name: {**_ROWS, "description": description} for name, description in EXPORT_SECTIONS.items()},
+    },
+}
+
+
 @extend_schema(tags=["users"])
 class MeViewSet(viewsets.GenericViewSet):
     """users/me/...: the signed-in user's own profile, onboarding, interests and picture.
@@ -305,6 +348,37 @@ class MeViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["get"], url_path="me", url_name="me")
     def me(self, request: Request) -> Response:
         return self._me(self.get_object())
+
+    @extend_schema(
+        summary="Download your data",
+        description=(
+            "A JSON archive of your account, sent as a download "
+            '(`Content-Disposition: attachment; filename="pageshare-export-<username>-<date>.json"`) and '
+            "streamed as it is read, whatever the account's size. It holds your profile, settings, interests and "
+            "email; your activity sessions (no IP data); who you follow and who follows you; your mutes and blocks; "
+            "your posts (with tickers, sentiment, poll and its counts, media URLs, quoted post id) and comments, "
+            "including those a moderator hid; your likes of posts and comments, reposts, bookmarks and watchlist; "
+            "your poll votes; and the reports you filed (not reports about you). Posts and comments you deleted are "
+            "left out: they are on their way to being purged. Ids are strings and times ISO 8601 in UTC, as "
+            "everywhere in the API. Limited per user (5 an hour by default): 429 beyond."
+        ),
+        responses={
+            200: OpenApiResponse(response=EXPORT_SCHEMA, description="The archive."),
+            **problems(401, 429),
+        },
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="me/export",
+        url_name="me-export",
+        throttle_classes=[ExportThrottle],
+    )
+    def data_export(self, request: Request) -> StreamingHttpResponse:
+        user = self.get_object()
+        response = StreamingHttpResponse(export.archive_chunks(user), content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="{export.archive_filename(user)}"'
+        return response
 
     @extend_schema(
         summary="Edit your profile",
