@@ -550,5 +550,6 @@ def scenario(rec: Recorder) -> None:
         status=204,
         body={"uid": reset["uid"][0], "token": reset["token"][0], "new_password": "bob-new-passphrase-6"},
     )
+    rec.call("GET", "/api/v1/users/me/export", status=200, as_=cleo)
     rec.call("DELETE", "/api/v1/users/me", status=204, as_=cleo, body={"password": "cleo-even-longer-passphrase-5"})
     rec.call("POST", "/api/v1/auth/logout", status=204, as_=ana, body={"refresh": ana.refresh})
