@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
-MAX_ID = 2**63 - 1
+# The largest value a PostgreSQL bigint column holds; anything compared with one must fit.
+BIGINT_MAX = 2**63 - 1
+MAX_ID = BIGINT_MAX
 # A positive integer as the API writes it: no sign, no zero padding, at most a bigint's 19 digits.
 ID_REGEX = r"[1-9][0-9]{0,18}"
 ID_PATTERN = f"^{ID_REGEX}$"

@@ -26,12 +26,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, Q, QuerySet
 
 from core.errors import Invalid
+from core.ids import BIGINT_MAX
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 INVALID_CURSOR = "Invalid cursor."
 # Sort keys are timestamps, strings and integers that fit a bigint column (a larger one would overflow the query).
-_MAX_INT = 2**63 - 1
+_MAX_INT = BIGINT_MAX
 
 Row = TypeVar("Row")
 
