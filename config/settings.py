@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "social",
     "polls",
     "content",
+    "notifications",
+    "streaming",
     "moderation",
     "metrics",
     "demo",
@@ -403,6 +405,32 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.db.backends": {"level": "INFO"},
     },
+}
+
+# Task queue (Celery 5): RabbitMQ (amqp://) or Redis as the broker. Unset, every task runs
+# eagerly in-process when it is enqueued (after the commit of the transaction that enqueued it).
+CELERY_BROKER_URL = env.url("CELERY_BROKER_URL", ("amqp", "amqps", "pyamqp", "redis", "rediss")) or "memory://"
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://"
+CELERY_TASK_EAGER_PROPAGATES = True
+# Nothing reads task results: no result backend, and tasks say so (core.tasks.task).
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# A task is acknowledged when it has run, so a worker killed mid-task leaves it for another
+# (tasks are idempotent); one task prefetched at a time keeps long ones from starving short ones.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "UTC"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Periodic tasks, sent by celery beat (`celery -A config beat`): one schedule for the whole project.
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    "refresh-metrics": {"task": "metrics.tasks.refresh_metrics", "schedule": timedelta(minutes=10)},
+    "purge-deleted-content": {"task": "content.tasks.purge_deleted_content", "schedule": timedelta(days=1)},
+    "purge-unattached-media": {"task": "content.tasks.purge_unattached_media", "schedule": timedelta(hours=1)},
+    "notify-ended-polls": {"task": "notifications.tasks.notify_ended_polls", "schedule": timedelta(minutes=1)},
+    "send-digests": {"task": "notifications.tasks.send_digests", "schedule": timedelta(hours=1)},
 }
 
 # Error log: how many new frontend error groups anonymous reports may open, all

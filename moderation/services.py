@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services.auth import refresh_tokens_revoke_all
+from accounts.signals import user_deactivated
 from content.models import Comment, Post
 from content.services.interactions import comment_set_hidden, comment_soft_delete
 from content.services.posts import post_set_hidden, post_soft_delete
@@ -229,6 +230,7 @@ def user_suspend(*, moderator: User, user: User, reason: str) -> ModerationActio
     if changed:
         user.is_active, user.suspended_at, user.suspension_reason, user.updated_at = False, moment, text, moment
         refresh_tokens_revoke_all(user=user)
+        user_deactivated.send(User, user_id=user.pk, reason="suspended")
     resolved = _reports_close(Report.objects.about_user(user), moderator=moderator, status=ReportStatus.RESOLVED)
     if not (changed or resolved):
         return None

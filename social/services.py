@@ -25,6 +25,7 @@ from django.db.models.functions import Greatest
 
 from accounts.models import User
 from core.errors import Forbidden, Invalid
+from social import signals
 from social.models import Block, Follow, Mute
 
 BLOCKED = "You cannot follow this user: one of you blocked the other."
@@ -58,6 +59,7 @@ def _follow_remove(*, follower_id: int, following_id: int) -> bool:
     deleted, _ = Follow.objects.filter(follower_id=follower_id, following_id=following_id).delete()
     if deleted:
         _count_follow(follower_id=follower_id, following_id=following_id, delta=-1)
+        signals.follow_removed.send(Follow, follower_id=follower_id, following_id=following_id)
     return deleted > 0
 
 
@@ -84,6 +86,7 @@ def follow_create(*, follower: User, target: User) -> tuple[Follow, bool]:
         # Written since we looked by something that does not take the pair's locks.
         return Follow.objects.get(follower_id=follower.pk, following_id=target.pk), False
     _count_follow(follower_id=follower.pk, following_id=target.pk, delta=+1)
+    signals.follow_created.send(Follow, follower_id=follower.pk, following_id=target.pk)
     return follow, True
 
 
@@ -107,10 +110,12 @@ def mute_create(*, user: User, target: User) -> tuple[Mute, bool]:
         return existing, False
     try:
         with transaction.atomic():
-            return Mute.objects.create(user_id=user.pk, target_id=target.pk), True
+            mute = Mute.objects.create(user_id=user.pk, target_id=target.pk)
     except IntegrityError:
         # A concurrent mute of the same user won; the constraint keeps one row.
         return Mute.objects.get(user_id=user.pk, target_id=target.pk), False
+    signals.mute_created.send(Mute, user_id=user.pk, target_id=target.pk)
+    return mute, True
 
 
 @transaction.atomic
@@ -144,6 +149,8 @@ def block_create(*, user: User, target: User) -> tuple[Block, bool]:
     # Also when the block existed: a follow written around the services must not outlive it.
     _follow_remove(follower_id=user.pk, following_id=target.pk)
     _follow_remove(follower_id=target.pk, following_id=user.pk)
+    if created:
+        signals.block_created.send(Block, user_id=user.pk, target_id=target.pk)
     return block, created
 
 

@@ -21,6 +21,7 @@ import secrets
 
 from django.db import transaction
 
+from accounts import signals
 from accounts.account_hooks import account_deletion_hooks_run
 from accounts.models import User, UserInterest, UserSession
 from accounts.services.auth import refresh_tokens_revoke_all
@@ -68,4 +69,5 @@ def account_delete(*, user: User, password: str) -> User:
     UserSession.objects.filter(user=locked).update(user_agent="", ip_hash="")
     refresh_tokens_revoke_all(user=locked)
     account_deletion_hooks_run(user=locked)
+    signals.user_deactivated.send(User, user_id=locked.pk, reason="deleted")
     return locked

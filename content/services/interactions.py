@@ -21,6 +21,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from content import signals
 from content.models import COMMENT_MAX_LENGTH, Bookmark, Comment, CommentReaction, Post, PostReaction, Repost
 from content.moderation_hooks import content_remove
 from content.services.posts import post_create
@@ -94,19 +95,18 @@ def _toggle(model: type[models.Model], **fields: Any) -> bool:
     raise Conflict("Too many changes to this at once; try again.")
 
 
-def _reaction_set(model: type[models.Model], reacted: bool | None, **fields: Any) -> bool:
+def _reaction_set(model: type[models.Model], reacted: bool | None, **fields: Any) -> tuple[bool, bool]:
     """Toggles the reaction (``reacted`` None), or makes it so: True likes, False unlikes, both idempotent.
 
-    Returns whether it is there now, which is what this call left: a like
-    that loses the race to a concurrent like of the same user ends liked.
+    Returns (whether it is there now, whether this call changed it). "There
+    now" is what this call left: a like that loses the race to a concurrent
+    like of the same user ends liked, unchanged by this call.
     """
     if reacted is None:
-        return _toggle(model, **fields)
+        return _toggle(model, **fields), True
     if reacted:
-        _insert_once(model, **fields)
-    else:
-        model._default_manager.filter(**fields).delete()
-    return reacted
+        return True, _insert_once(model, **fields)
+    return False, model._default_manager.filter(**fields).delete()[0] > 0
 
 
 # Comments
@@ -125,7 +125,11 @@ def comment_create(*, author: User, post_id: int, content: str, parent_id: int |
         is_id(parent_id) and Comment.objects.visible_to(author).filter(pk=parent_id, post=post).exists()
     ):
         raise Invalid({"parent_id": ["No such comment on this post."]})
-    return Comment.objects.create(post=post, author=author, content=content, parent_id=parent_id)
+    comment = Comment.objects.create(post=post, author=author, content=content, parent_id=parent_id)
+    signals.comment_published.send(
+        Comment, comment_id=comment.pk, post_id=post.pk, author_id=author.pk, parent_id=comment.parent_id
+    )
+    return comment
 
 
 @transaction.atomic
@@ -156,7 +160,9 @@ def post_reaction_toggle(*, user: User, post_id: int, reacted: bool | None = Non
     """Likes the post, or unlikes it if liked (``reacted`` True or False: likes or unlikes, idempotent);
     returns (liked now, likes now)."""
     post = _post_to_act_on(user=user, post_id=post_id)
-    now = _reaction_set(PostReaction, reacted, post=post, user=user)
+    now, changed = _reaction_set(PostReaction, reacted, post=post, user=user)
+    if changed:
+        signals.post_reaction_changed.send(PostReaction, user_id=user.pk, post_id=post.pk, reacted=now)
     return now, PostReaction.objects.filter(post=post).count()
 
 
@@ -165,7 +171,9 @@ def comment_reaction_toggle(*, user: User, comment_id: int, reacted: bool | None
     """Likes the comment, or unlikes it if liked (``reacted`` True or False: likes or unlikes, idempotent);
     returns (liked now, likes now)."""
     comment = _comment_to_act_on(user=user, comment_id=comment_id)
-    now = _reaction_set(CommentReaction, reacted, comment=comment, user=user)
+    now, changed = _reaction_set(CommentReaction, reacted, comment=comment, user=user)
+    if changed:
+        signals.comment_reaction_changed.send(CommentReaction, user_id=user.pk, comment_id=comment.pk, reacted=now)
     return now, CommentReaction.objects.filter(comment=comment).count()
 
 
@@ -178,6 +186,7 @@ def repost_create(*, user: User, post_id: int) -> int:
     post = _post_to_act_on(user=user, post_id=post_id)
     if not _insert_once(Repost, post=post, user=user):
         raise Conflict("You have already reposted this post.")
+    signals.repost_created.send(Repost, user_id=user.pk, post_id=post.pk)
     return Repost.objects.filter(post=post).count()
 
 
@@ -194,6 +203,8 @@ def repost_delete(*, user: User, post_id: int) -> bool:
     if not is_id(post_id):
         return False
     deleted, _ = Repost.objects.filter(post_id=post_id, user=user).delete()
+    if deleted:
+        signals.repost_removed.send(Repost, user_id=user.pk, post_id=post_id)
     return deleted > 0
 
 
@@ -234,6 +245,14 @@ def comment_set_hidden(*, comment: Comment, hidden: bool) -> bool:
     )
     if changed:
         comment.is_hidden, comment.updated_at = hidden, moment
+        if hidden:
+            signals.comment_withdrawn.send(
+                Comment, comment_id=comment.pk, post_id=comment.post_id, author_id=comment.author_id, reason="hidden"
+            )
+        else:
+            signals.comment_restored.send(
+                Comment, comment_id=comment.pk, post_id=comment.post_id, author_id=comment.author_id
+            )
     return bool(changed)
 
 
@@ -252,4 +271,7 @@ def comment_soft_delete(*, comment: Comment) -> bool:
     )
     if deleted:
         comment.deleted_at = comment.updated_at = moment
+        signals.comment_withdrawn.send(
+            Comment, comment_id=comment.pk, post_id=comment.post_id, author_id=comment.author_id, reason="deleted"
+        )
     return bool(deleted)

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User, in_good_standing
+from content import signals
 from content.cashtags import extract_tickers
 from content.models import MAX_MEDIA_PER_POST, POST_MAX_LENGTH, Media, Post, PostTicker, Sentiment, Ticker
 from content.moderation_hooks import content_remove
@@ -137,6 +138,7 @@ def post_create(
     User.objects.filter(pk=author.pk).update(posts_count=F("posts_count") + 1)
     if symbols:
         ticker_counts_add(symbols, +1)
+    signals.post_published.send(Post, post_id=post.pk, author_id=author.pk, quoted_post_id=post.quoted_post_id)
     return post
 
 
@@ -176,6 +178,7 @@ def post_soft_delete(*, post: Post) -> bool:
         # The row is locked by the UPDATE, so ``is_hidden`` cannot change under us.
         if _by_visible_author(post.pk, is_hidden=False):
             ticker_counts_add(post_symbols(post.pk), -1)
+        signals.post_withdrawn.send(Post, post_id=post.pk, author_id=post.author_id, reason="deleted")
     return bool(deleted)
 
 
@@ -195,4 +198,8 @@ def post_set_hidden(*, post: Post, hidden: bool) -> bool:
         post.is_hidden, post.updated_at = hidden, moment
         if _by_visible_author(post.pk):
             ticker_counts_add(post_symbols(post.pk), -1 if hidden else +1)
+        if hidden:
+            signals.post_withdrawn.send(Post, post_id=post.pk, author_id=post.author_id, reason="hidden")
+        else:
+            signals.post_restored.send(Post, post_id=post.pk, author_id=post.author_id)
     return bool(changed)
