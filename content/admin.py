@@ -13,9 +13,11 @@ from django.http import HttpRequest
 from content.models import (
     Bookmark,
     Comment,
+    CommentMention,
     CommentReaction,
     Media,
     Post,
+    PostMention,
     PostReaction,
     PostTicker,
     Repost,
@@ -39,6 +41,31 @@ class PostTickerInline(admin.TabularInline):
     extra = 0
     fields = ("ticker", "position")
     raw_id_fields = ("ticker",)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Mention rows follow the text (the services write them); never edited by hand."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class PostMentionInline(ReadOnlyInline):
+    model = PostMention
+    fields = ("user", "position")
+    readonly_fields = fields
+
+
+class CommentMentionInline(ReadOnlyInline):
+    model = CommentMention
+    fields = ("user", "position")
+    readonly_fields = fields
 
 
 class MediaInline(admin.TabularInline):
@@ -65,7 +92,7 @@ class PostAdmin(SoftDeletedContentAdmin):
     raw_id_fields = ("author", "quoted_post", "poll")
     date_hierarchy = "created_at"
     list_select_related = ("author",)
-    inlines = [PostTickerInline, MediaInline]
+    inlines = [PostTickerInline, PostMentionInline, MediaInline]
 
     @admin.display(description="content")
     def short_content(self, obj: Post) -> str:
@@ -79,6 +106,7 @@ class CommentAdmin(SoftDeletedContentAdmin):
     search_fields = ("content", "author__username")
     raw_id_fields = ("author", "post", "parent")
     list_select_related = ("author",)
+    inlines = [CommentMentionInline]
 
     @admin.display(description="content")
     def short_content(self, obj: Comment) -> str:
@@ -139,6 +167,32 @@ class PostTickerAdmin(admin.ModelAdmin):
     list_filter = ("sentiment", "created_at")
     search_fields = ("ticker__symbol",)
     raw_id_fields = ("post", "ticker")
+
+
+class MentionAdmin(admin.ModelAdmin):
+    """Read-only: the post and comment services write mention rows from the text."""
+
+    search_fields = ("user__username",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(PostMention)
+class PostMentionAdmin(MentionAdmin):
+    list_display = ("user", "post", "position")
+    raw_id_fields = ("user", "post")
+    list_select_related = ("user",)
+
+
+@admin.register(CommentMention)
+class CommentMentionAdmin(MentionAdmin):
+    list_display = ("user", "comment", "position")
+    raw_id_fields = ("user", "comment")
+    list_select_related = ("user",)
 
 
 @admin.register(TickerHourlyMentions)

@@ -12,6 +12,8 @@ POST_MAX_LENGTH = 1000
 COMMENT_MAX_LENGTH = 1000
 MAX_TICKERS_PER_POST = 10
 MAX_MEDIA_PER_POST = 4
+# Users a post or a comment may mention (`@username`); later ones are plain text. See README "Mentions".
+MAX_MENTIONS = 10
 
 VISIBLE = models.Q(deleted_at__isnull=True, is_hidden=False)
 
@@ -137,6 +139,30 @@ class PostTicker(models.Model):
         return f"{self.post_id} ${self.ticker_id}"
 
 
+class PostMention(models.Model):
+    """A user written as `@username` in a post; `position` keeps the order of first mention.
+
+    Written by the post service with the post, in its transaction, before `post_published` is sent.
+    """
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="post_mentions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="post_mentions")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["post", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "user"], name="post_mention_once"),
+            models.UniqueConstraint(fields=["post", "position"], name="post_mention_position_unique"),
+            models.CheckConstraint(condition=models.Q(position__lt=MAX_MENTIONS), name="post_mention_position_range"),
+        ]
+        # posts mentioning user X, newest first (post ids grow with time)
+        indexes = [models.Index(fields=["user", "-post"], name="post_mention_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} @{self.user_id}"
+
+
 class Comment(models.Model):
     """A comment on a post, or a reply to another comment through `parent`."""
 
@@ -175,6 +201,32 @@ class Comment(models.Model):
     @property
     def is_visible(self) -> bool:
         return self.deleted_at is None and not self.is_hidden
+
+
+class CommentMention(models.Model):
+    """A user written as `@username` in a comment; `position` keeps the order of first mention.
+
+    Written by the comment service with the comment, in its transaction, before `comment_published` is sent.
+    """
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="comment_mentions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_mentions")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["comment", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "user"], name="comment_mention_once"),
+            models.UniqueConstraint(fields=["comment", "position"], name="comment_mention_position_unique"),
+            models.CheckConstraint(
+                condition=models.Q(position__lt=MAX_MENTIONS), name="comment_mention_position_range"
+            ),
+        ]
+        # comments mentioning user X, newest first
+        indexes = [models.Index(fields=["user", "-comment"], name="comment_mention_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.comment_id} @{self.user_id}"
 
 
 class PostReaction(models.Model):
