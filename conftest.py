@@ -16,8 +16,9 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.tests.factories import UserFactory
 from core.testing import moto_s3, s3  # noqa: F401 - shared fixtures: S3 on a moto server
 
-# Every API answer a test gets is checked against the OpenAPI schema (see the module).
-pytest_plugins = ["core.schema_testing"]
+# Every API answer a test gets is checked against the OpenAPI schema (see the module);
+# `celery_worker` is a real Celery worker on RabbitMQ for the tests of the queue itself.
+pytest_plugins = ["core.schema_testing", "core.testing_celery"]
 
 # CI runs the property tests on a fixed sequence of examples (HYPOTHESIS_PROFILE=ci, set by
 # .ci/run), so a red build is reproducible and never a coin toss; local runs keep exploring.

@@ -1,0 +1,154 @@
+"""A real Celery worker for tests: the ``celery_worker`` fixture (registered by the root conftest.py).
+
+The suite runs tasks eagerly (no ``CELERY_BROKER_URL``); a test that needs the
+queue itself (on-commit sending, retries, acknowledgement) asks for
+``celery_worker``: a worker thread in this process consuming a queue of its own
+on RabbitMQ (``PAGESHARE_TEST_BROKER_URL``, default the local guest account),
+with eager mode off for that test. The queue's name is unique per test, so
+parallel xdist workers and messages left over by an interrupted run never mix.
+
+The worker thread has its own database connection, so it only sees committed
+rows: the fixture uses ``transactional_db``. ``celery_worker.wait(name)``
+blocks until the named task has succeeded (or fails the test at once if it
+failed for good, or after ``timeout`` seconds).
+
+Without a reachable broker the test is skipped; with
+``PAGESHARE_REQUIRE_BROKER=1`` (set by .ci/run) it fails instead.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from celery.contrib.testing.worker import start_worker, test_worker_started
+from celery.signals import task_postrun
+from kombu import Connection
+
+from config.celery import app
+
+BROKER_URL = os.environ.get("PAGESHARE_TEST_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
+
+
+def broker_missing(url: str | None = None, timeout: int = 2) -> str | None:
+    """Why the broker at ``url`` (default: the test broker) cannot be reached, or None."""
+    url = url or BROKER_URL
+    try:
+        with Connection(url, connect_timeout=timeout) as connection:
+            connection.ensure_connection(max_retries=1, interval_start=0, timeout=timeout)
+    except Exception as error:  # any failure means "no broker"; the reason is reported
+        return f"no message broker at {url} ({type(error).__name__}: {error})"
+    return None
+
+
+def require_broker() -> None:
+    """Skips the test when the broker is unreachable, or fails it when CI requires the broker."""
+    reason = broker_missing()
+    if reason:
+        if os.environ.get("PAGESHARE_REQUIRE_BROKER") == "1":
+            pytest.fail(f"The broker test must run here (PAGESHARE_REQUIRE_BROKER=1), but {reason}.")
+        pytest.skip(reason)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of a task on the worker: its name, keyword arguments and final state (SUCCESS, RETRY, FAILURE)."""
+
+    name: str
+    kwargs: dict[str, Any]
+    state: str
+
+
+@dataclass
+class CeleryWorker:
+    """The running worker's record of task runs (see ``wait``)."""
+
+    queue: str
+    runs: list[Run] = field(default_factory=list)
+    _changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def record(self, run: Run) -> None:
+        with self._changed:
+            self.runs.append(run)
+            self._changed.notify_all()
+
+    def ran(self, name: str, state: str = "SUCCESS") -> list[Run]:
+        """The runs of task ``name`` that ended in ``state``."""
+        with self._changed:
+            return [run for run in self.runs if run.name == name and run.state == state]
+
+    def wait(self, name: str, timeout: float = 15.0, count: int = 1) -> list[Run]:
+        """Blocks until task ``name`` has succeeded ``count`` times; fails the test on a final failure or timeout."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                failed = [run for run in self.runs if run.name == name and run.state == "FAILURE"]
+                if failed:
+                    pytest.fail(f"Task {name} failed on the worker: {failed}; all runs: {self.runs}")
+                succeeded = [run for run in self.runs if run.name == name and run.state == "SUCCESS"]
+                if len(succeeded) >= count:
+                    return succeeded
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    pytest.fail(f"Task {name} did not succeed {count}x within {timeout}s; runs: {self.runs}")
+                self._changed.wait(left)
+
+
+def _tick(sender: Any = None, worker: Any = None, **_: Any) -> None:
+    """Wakes the worker's event loop every 0.1 s (in the worker thread, once it has started).
+
+    Without it the loop sleeps up to 10 s in ``poll`` when no timer is due, and both a
+    retried task (an ETA message) and the worker's shutdown wait for that.
+    """
+    worker.hub.call_repeatedly(0.1, lambda: None)
+
+
+def _reset_connections() -> None:
+    """Drops the app's cached broker pool and queue declarations, so the next send reads ``app.conf`` again."""
+    vars(app)["_pool"] = None
+    vars(app).pop("amqp", None)
+
+
+@pytest.fixture
+def celery_worker(transactional_db: None, settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[CeleryWorker]:
+    """A real Celery worker (a thread) on a queue of this test's own, eager mode off (see the module)."""
+    require_broker()
+    worker = CeleryWorker(queue=f"pageshare-test-{uuid.uuid4().hex}")
+    overrides = {
+        "broker_url": BROKER_URL,
+        "task_always_eager": False,
+        "task_default_queue": worker.queue,
+        # No pidbox (remote control) queues left behind on the broker.
+        "worker_enable_remote_control": False,
+    }
+    saved = {key: app.conf[key] for key in overrides}
+    settings.CELERY_BROKER_URL = BROKER_URL
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    # The worker runs Django's system checks when it starts: the suite has just run them.
+    monkeypatch.setenv("CELERY_SKIP_CHECKS", "1")
+
+    def on_postrun(sender: Any = None, kwargs: Any = None, state: str | None = None, **_: Any) -> None:
+        worker.record(Run(name=getattr(sender, "name", "?"), kwargs=dict(kwargs or {}), state=state or "?"))
+
+    app.conf.update(overrides)
+    _reset_connections()
+    task_postrun.connect(on_postrun, weak=False)
+    test_worker_started.connect(_tick)
+    try:
+        with start_worker(app, perform_ping_check=False, shutdown_timeout=30):
+            yield worker
+    finally:
+        task_postrun.disconnect(on_postrun)
+        test_worker_started.disconnect(_tick)
+        with Connection(BROKER_URL, connect_timeout=2) as connection:
+            channel: Any = connection.default_channel
+            channel.queue_delete(worker.queue)
+            channel.exchange_delete(worker.queue)
+        app.conf.update(saved)
+        _reset_connections()
