@@ -282,6 +282,8 @@ EXPORT_SECTIONS = {
     "reposts": "Posts you reposted: `post_id`, `created_at`.",
     "bookmarks": "Posts you bookmarked: `post_id`, `created_at`.",
     "watchlist": "Tickers on your watchlist: `symbol`, `created_at`.",
+    "notification_preferences": "One row: your notification preferences, as `GET notifications/preferences` "
+    "shows them (`types`, `email_digest`).",
     "reports": "Reports you filed: `id`, `target_type`, `target_id`, `reason`, `details`, `status`, "
     "`created_at`, `resolved_at`.",
 }

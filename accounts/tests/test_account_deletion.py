@@ -231,5 +231,5 @@ def test_a_failing_hook_rolls_the_whole_deletion_back(user, auth_client, no_rate
     assert Post.objects.get(pk=post.pk).deleted_at is None
 
 
-def test_the_social_and_content_hooks_are_registered_in_app_order():
-    assert list(account_hooks._hooks) == ["social", "content"]
+def test_the_social_content_and_notifications_hooks_are_registered_in_app_order():
+    assert list(account_hooks._hooks) == ["social", "content", "notifications"]
