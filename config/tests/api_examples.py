@@ -39,6 +39,7 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from content.models import Ticker
+from notifications.unsubscribe import unsubscribe_token
 
 DOC = Path(settings.BASE_DIR) / "docs" / "api-examples.md"
 START = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
@@ -484,6 +485,25 @@ def scenario(rec: Recorder) -> None:
     rec.call("POST", f"/api/v1/posts/{extra[0]['id']}/bookmarks", status=201, as_=bob)
     rec.call("GET", "/api/v1/bookmarks", status=200, as_=bob)
     rec.call("DELETE", f"/api/v1/posts/{extra[0]['id']}/bookmarks", status=204, as_=bob)
+
+    # Notifications: ana's post was liked and commented on, her comment was replied to and so on.
+    notifications = rec.call("GET", "/api/v1/notifications", status=200, as_=ana, query={"limit": 3})
+    rec.call("GET", "/api/v1/notifications/unread-count", status=200, as_=ana)
+    rec.call(
+        "POST", "/api/v1/notifications/read", status=204, as_=ana, body={"up_to_id": notifications["results"][-1]["id"]}
+    )
+    rec.call("GET", "/api/v1/notifications/preferences", status=200, as_=ana)
+    rec.call(
+        "PATCH",
+        "/api/v1/notifications/preferences",
+        status=200,
+        as_=ana,
+        body={"types": {"reply": {"email": True}, "repost": {"in_app": False}}, "email_digest": "daily"},
+    )
+    unsubscribe = unsubscribe_token(int(ana.id))
+    rec.secret(unsubscribe, "<token from the digest email>")
+    rec.call("GET", "/api/v1/notifications/unsubscribe", status=200, query={"token": unsubscribe})
+    rec.call("POST", "/api/v1/notifications/unsubscribe", status=200, query={"token": unsubscribe})
 
     # Mutes and blocks.
     rec.call("POST", f"/api/v1/users/{cleo.id}/mute", status=201, as_=bob)
