@@ -160,6 +160,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24, minimum=60)
 FRONTEND_URL = env.str("FRONTEND_URL", "http://localhost:3000").rstrip("/")
+# This API's public base URL, for links in emails that must reach the API itself (the digest's unsubscribe).
+API_URL = (env.url("API_URL", ("http", "https")) or "http://127.0.0.1:8000").rstrip("/")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

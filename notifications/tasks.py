@@ -13,6 +13,7 @@ from django.utils import timezone
 from content.models import Comment, CommentMention, Post, PostMention
 from core.tasks import task
 from notifications import services
+from notifications.digest import digest_send, due
 from notifications.models import EndedPollNotice, NotificationType
 from notifications.services import Target
 from polls.models import Poll, PollVote
@@ -227,3 +228,11 @@ def notify_ended_polls() -> int:
         pk__in=EndedPollNotice.objects.values("poll_id")
     )
     return sum(_poll_notify(poll) for poll in ended.order_by("expires_at", "pk").iterator())
+
+
+@task()
+def send_digests() -> int:
+    """Hourly: every digest that is due, one email per user (``notifications.digest``). Returns the emails sent."""
+    now = timezone.now()
+    ids = list(due(now).order_by("pk").values_list("pk", flat=True))
+    return sum(digest_send(preferences_id=pk, now=now) for pk in ids)
