@@ -39,6 +39,7 @@ from moderation.services import (
     user_suspend,
     user_unsuspend,
 )
+from notifications.admin import notifications_admin_url
 
 VIEW_REPORTS = "moderation.view_report"
 PANEL_POSTS = 10
@@ -232,13 +233,19 @@ class ModeratedUserAdmin(CanModerate, AccountsUserAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         # Suspensions go through the actions: they also revoke tokens, close reports and recount tickers.
-        return (*super().get_readonly_fields(request, obj), "suspended_at", "suspension_reason", "moderation_panel")
+        return (
+            *super().get_readonly_fields(request, obj),
+            "suspended_at",
+            "suspension_reason",
+            "moderation_panel",
+            "notifications_link",
+        )
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:  # the add form
             return fieldsets
-        return (*fieldsets, ("Moderation", {"fields": ("moderation_panel",)}))
+        return (*fieldsets, ("Moderation", {"fields": ("moderation_panel", "notifications_link")}))
 
     suspend_users = reason_action(
         "suspend_users",
@@ -257,6 +264,15 @@ class ModeratedUserAdmin(CanModerate, AccountsUserAdmin):
         service=user_unsuspend,
         target_name="user",
     )
+
+    @admin.display(description="Notifications")
+    def notifications_link(self, obj: User | None) -> SafeString | str:
+        """A link to the user's notification groups (accounts may not import notifications; moderation may)."""
+        if obj is None or obj.pk is None:
+            return "-"
+        return format_html(
+            '<a href="{}" id="user-notifications">Their notifications</a>', notifications_admin_url(obj.pk)
+        )
 
     @admin.display(description="Recent posts and reports")
     def moderation_panel(self, obj: User | None) -> SafeString | str:
