@@ -16,7 +16,18 @@ from social.tests.factories import BlockFactory
 
 pytestmark = pytest.mark.django_db
 
-COMMENT_FIELDS = {"id", "post_id", "parent_id", "author", "content", "created_at", "updated_at", "stats", "viewer"}
+COMMENT_FIELDS = {
+    "id",
+    "post_id",
+    "parent_id",
+    "author",
+    "content",
+    "mentions",
+    "created_at",
+    "updated_at",
+    "stats",
+    "viewer",
+}
 AUTHOR_FIELDS = {"id", "username", "display_name", "profile_picture_url"}
 
 
