@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Aggregate, Count, F, JSONField, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce, JSONObject
+from django.db.models import Aggregate, Count, F, Func, JSONField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import in_good_standing
@@ -93,6 +93,20 @@ def _count_by(queryset: models.QuerySet[Any], field: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=models.IntegerField()), Value(0))
 
 
+class JSONTuple(Func):
+    """The expressions' values as one JSON array: PostgreSQL's JSONB_BUILD_ARRAY, SQLite's JSON_ARRAY.
+
+    Not Django's JSONObject/JSONArray: on SQLite those first probe for JSON support, three queries
+    on each new connection, which made the query counts of post lists depend on test order.
+    """
+
+    function = "JSONB_BUILD_ARRAY"
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, function="JSON_ARRAY", **extra)
+
+
 class JSONList(Aggregate):
     """The group's values as one JSON array: PostgreSQL's JSONB_AGG, SQLite's JSON_GROUP_ARRAY."""
 
@@ -105,7 +119,7 @@ class JSONList(Aggregate):
 
 def mentions_of(model: type[models.Model], field: str) -> Subquery:
     """The users in good standing a post (or comment) mentions, as one correlated subquery:
-    ``[{"id", "username", "position"}, ...]`` in no particular order, or None when there are none.
+    ``[[id, username, position], ...]`` in no particular order, or None when there are none.
 
     A subquery in the row's own SELECT rather than a prefetch: mentions add no query to any
     list, and the quoted post (loaded by its own prefetch) gets them in that same query. A user
@@ -115,16 +129,18 @@ def mentions_of(model: type[models.Model], field: str) -> Subquery:
         model._default_manager.filter(in_good_standing("user__"), **{field: OuterRef("pk")})
         .order_by()
         .values(field)
-        .annotate(users=JSONList(JSONObject(id="user_id", username="user__username", position="position")))
+        .annotate(users=JSONList(JSONTuple("user_id", "user__username", "position")))
         .values("users")
     )
     return Subquery(rows, output_field=JSONField())
 
 
-def mention_list(mentions: list[dict[str, Any]] | None) -> list[dict[str, str]]:
+def mention_list(mentions: list[list[Any]] | None) -> list[dict[str, str]]:
     """What ``mentions_of`` read, as the API shows it: ``[{"id", "username"}]`` in order of first mention."""
-    ordered = sorted(mentions or (), key=lambda mention: mention["position"])
-    return [{"id": str(mention["id"]), "username": mention["username"]} for mention in ordered]
+    return [
+        {"id": str(user_id), "username": username}
+        for user_id, username, _position in sorted(mentions or (), key=lambda mention: mention[2])
+    ]
 
 
 VIEWER_FLAGS = ("reacted", "reposted", "bookmarked")
