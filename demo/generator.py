@@ -1,9 +1,10 @@
 """The demo data set behind `manage.py seed_demo`.
 
 Determinism: every value is a function of two inputs only, the seed (one
-`random.Random(seed)` makes every choice, in a fixed order) and the anchor time
-`now` (every timestamp is `now` minus a generated number of seconds, so nothing
-is later than the anchor). The same seed and anchor give the same users, texts,
+`random.Random(seed)` makes every choice, in a fixed order; visits and the
+`cc @someone` of some posts draw from generators of their own seeded from it)
+and the anchor time `now` (every timestamp is `now` minus a generated number of
+seconds, so nothing is later than the anchor). The same seed and anchor give the same users, texts,
 social graph and times whatever the database already holds; only primary keys
 may differ.
 
