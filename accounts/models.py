@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.timezone import now
 
-from accounts.validators import interest_validator, username_validator, validate_timezone
+from accounts.validators import USERNAME_PATTERN, interest_validator, username_validator, validate_timezone
 from core.fields import UpdatedAtField
 
 
@@ -112,7 +112,7 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="user_external_subject_unique",
             ),
             models.CheckConstraint(
-                condition=models.Q(username__regex=r"^[A-Za-z0-9_]{3,30}$"),
+                condition=models.Q(username__regex=rf"^{USERNAME_PATTERN}$"),
                 name="user_username_format",
             ),
         ]

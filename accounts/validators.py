@@ -9,8 +9,11 @@ from functools import lru_cache
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
+# A username, unanchored: the validator, the model's constraint and `@mentions` (content.mentions) share it.
+USERNAME_PATTERN = r"[A-Za-z0-9_]{3,30}"
+
 username_validator = RegexValidator(
-    regex=r"^[A-Za-z0-9_]{3,30}\Z",
+    regex=rf"^{USERNAME_PATTERN}\Z",
     message="Usernames are 3-30 characters: letters, digits and underscores.",
     code="invalid_username",
 )

@@ -13,7 +13,7 @@ from content.models import MAX_TICKERS_PER_POST
 # The same shape as the `ticker_symbol_format` constraint on Ticker.symbol.
 SYMBOL_RE = re.compile(r"^[A-Z]{1,5}(\.[A-Z]{1,2})?\Z")
 
-# Links are removed before looking for tags, so `https://x.com/a#frag` or
+# Links are removed before looking for tags (and mentions, content.mentions), so `https://x.com/a#frag` or
 # `https://x.com/?q=$AAPL` never yield a ticker. A scheme is tried once per run
 # of scheme characters, from the run's start (what precedes the scheme in the
 # run, `keep`, stays: `$AAPL-https://` is a tag and a link), never from every
@@ -45,10 +45,15 @@ def _unlink(link: re.Match[str]) -> str:
     return (link.group("keep") or "") + " "
 
 
+def strip_links(text: str) -> str:
+    """`text` with every link replaced by a space: no tag nor `@mention` is read inside a URL."""
+    return _URL.sub(_unlink, text)
+
+
 def extract_tickers(text: str) -> list[str]:
     """The upper-cased symbols tagged in `text`, unique, in order of first mention, at most 10."""
     symbols: list[str] = []
-    for match in _CASHTAG.finditer(_URL.sub(_unlink, text)):
+    for match in _CASHTAG.finditer(strip_links(text)):
         symbol = match.group(1).upper()
         if symbol not in symbols:
             symbols.append(symbol)

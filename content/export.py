@@ -1,6 +1,6 @@
 """content's sections of the user's data export (``accounts.export``).
 
-The user's posts (with tickers, media, poll and quoted post id) and comments, their likes of
+The user's posts (with tickers, mentions, media, poll and quoted post id) and comments (with mentions), their likes of
 posts and comments, reposts, bookmarks and watchlist. Posts and comments they deleted are left
 out (they are being purged); those a moderator hid are theirs still and come with ``hidden: true``.
 Likes, reposts and bookmarks name the post or comment by id only: its content is its author's.
@@ -19,14 +19,17 @@ from accounts.models import User
 from content.models import (
     Bookmark,
     Comment,
+    CommentMention,
     CommentReaction,
     Media,
     Post,
+    PostMention,
     PostReaction,
     PostTicker,
     Repost,
     WatchlistItem,
 )
+from content.querysets import mention_list, mentions_of
 from polls.models import PollOption
 
 
@@ -35,8 +38,8 @@ def _id(value: int | None) -> str | None:
 
 
 def posts(*, user: User) -> Iterator[dict[str, Any]]:
-    """Four queries whatever the number of posts: the posts by id, and their tickers, media and poll
-    options ordered by post id, joined while streaming."""
+    """Four queries whatever the number of posts: the posts by id (with their mentions, a subquery),
+    and their tickers, media and poll options ordered by post id, joined while streaming."""
     own = {"author": user, "deleted_at__isnull": True}
     tickers = (
         PostTicker.objects.filter(**{f"post__{key}": value for key, value in own.items()})
@@ -68,6 +71,7 @@ def posts(*, user: User) -> Iterator[dict[str, Any]]:
     )
     rows = (
         Post.objects.filter(**own)
+        .annotate(mentioned_users=mentions_of(PostMention, "post_id"))
         .order_by("id")
         .values(
             "id",
@@ -77,6 +81,7 @@ def posts(*, user: User) -> Iterator[dict[str, Any]]:
             "poll_id",
             "poll__created_at",
             "poll__expires_at",
+            "mentioned_users",
             "is_hidden",
             "created_at",
             "updated_at",
@@ -97,6 +102,7 @@ def posts(*, user: User) -> Iterator[dict[str, Any]]:
             "id": str(row["id"]),
             "content": row["content"],
             "tickers": [ticker["symbol"] for ticker in tickers_of(row["id"])],
+            "mentions": mention_list(row["mentioned_users"]),
             "sentiment": row["sentiment"],
             "poll": poll,
             "media": media_of(row["id"]),
@@ -110,8 +116,9 @@ def posts(*, user: User) -> Iterator[dict[str, Any]]:
 def comments(*, user: User) -> Iterator[dict[str, Any]]:
     rows = (
         Comment.objects.filter(author=user, deleted_at__isnull=True)
+        .annotate(mentioned_users=mentions_of(CommentMention, "comment_id"))
         .order_by("id")
-        .values("id", "post_id", "parent_id", "content", "is_hidden", "created_at", "updated_at")
+        .values("id", "post_id", "parent_id", "content", "mentioned_users", "is_hidden", "created_at", "updated_at")
     )
     for row in rows.iterator(chunk_size=EXPORT_CHUNK_SIZE):
         yield {
@@ -119,6 +126,7 @@ def comments(*, user: User) -> Iterator[dict[str, Any]]:
             "post_id": str(row["post_id"]),
             "parent_id": _id(row["parent_id"]),
             "content": row["content"],
+            "mentions": mention_list(row["mentioned_users"]),
             "hidden": row["is_hidden"],
             "created_at": row["created_at"],
             "updated_at": row["updated_at"],

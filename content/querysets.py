@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Aggregate, Count, F, Func, JSONField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -93,6 +93,56 @@ def _count_by(queryset: models.QuerySet[Any], field: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=models.IntegerField()), Value(0))
 
 
+class JSONTuple(Func):
+    """The expressions' values as one JSON array: PostgreSQL's JSONB_BUILD_ARRAY, SQLite's JSON_ARRAY.
+
+    Not Django's JSONObject/JSONArray: on SQLite those first probe for JSON support, three queries
+    on each new connection, which made the query counts of post lists depend on test order.
+    """
+
+    function = "JSONB_BUILD_ARRAY"
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, function="JSON_ARRAY", **extra)
+
+
+class JSONList(Aggregate):
+    """The group's values as one JSON array: PostgreSQL's JSONB_AGG, SQLite's JSON_GROUP_ARRAY."""
+
+    function = "JSONB_AGG"
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra)
+
+
+def mentions_of(model: type[models.Model], field: str) -> Subquery:
+    """The users in good standing a post (or comment) mentions, as one correlated subquery:
+    ``[[id, username, position], ...]`` in no particular order, or None when there are none.
+
+    A subquery in the row's own SELECT rather than a prefetch: mentions add no query to any
+    list, and the quoted post (loaded by its own prefetch) gets them in that same query. A user
+    suspended or deactivated later drops out here; a deleted user's rows are gone (CASCADE).
+    """
+    rows = (
+        model._default_manager.filter(in_good_standing("user__"), **{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(users=JSONList(JSONTuple("user_id", "user__username", "position")))
+        .values("users")
+    )
+    return Subquery(rows, output_field=JSONField())
+
+
+def mention_list(mentions: list[list[Any]] | None) -> list[dict[str, str]]:
+    """What ``mentions_of`` read, as the API shows it: ``[{"id", "username"}]`` in order of first mention."""
+    return [
+        {"id": str(user_id), "username": username}
+        for user_id, username, _position in sorted(mentions or (), key=lambda mention: mention[2])
+    ]
+
+
 VIEWER_FLAGS = ("reacted", "reposted", "bookmarked")
 
 
@@ -118,7 +168,7 @@ class PostQuerySet(models.QuerySet["Post"]):
         The post row with its author; prefetched tickers, media and poll (with
         results and the viewer's vote); stats as correlated COUNT subqueries
         (``reactions_count``, ``comments_count``, ``reposts_count``,
-        ``quotes_count``, ``bookmarks_count``); and the quoted post, loaded
+        ``quotes_count``, ``bookmarks_count``); ``mentioned_users`` (``mentions_of``); and the quoted post, loaded
         the same way through ``visible_to(viewer)``, so it is None when the
         viewer may not see it (deleted, hidden, blocked). Viewer flags are a
         separate batch: ``post_viewer_flags``.
@@ -129,7 +179,17 @@ class PostQuerySet(models.QuerySet["Post"]):
         return self._displayable(viewer).prefetch_related(Prefetch("quoted_post", queryset=quoted))
 
     def _displayable(self, viewer: Any) -> PostQuerySet:
-        from content.models import VISIBLE, Bookmark, Comment, Media, Post, PostReaction, PostTicker, Repost
+        from content.models import (
+            VISIBLE,
+            Bookmark,
+            Comment,
+            Media,
+            Post,
+            PostMention,
+            PostReaction,
+            PostTicker,
+            Repost,
+        )
         from polls.models import Poll
 
         return (
@@ -145,6 +205,7 @@ class PostQuerySet(models.QuerySet["Post"]):
                 reposts_count=_count_by(Repost.objects.all(), "post_id"),
                 quotes_count=_count_by(Post.objects.filter(VISIBLE), "quoted_post_id"),
                 bookmarks_count=_count_by(Bookmark.objects.all(), "post_id"),
+                mentioned_users=mentions_of(PostMention, "post_id"),
             )
         )
 

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from content.querysets import publicly_visible
+from content.querysets import mentions_of, publicly_visible
 from social.querysets import not_blocked_with
 
 if TYPE_CHECKING:
@@ -41,12 +41,13 @@ class CommentQuerySet(models.QuerySet["Comment"]):
         )
 
     def for_display(self, viewer: Any = None) -> CommentQuerySet:
-        """With the author (one join) and ``reactions_count`` (a correlated count, no GROUP BY).
+        """With the author (one join), ``reactions_count`` (a correlated count, no GROUP BY) and
+        ``mentioned_users`` (``content.querysets.mentions_of``), in the one query.
 
         ``viewer`` is accepted for symmetry with posts; the viewer's own flags come
         from :func:`comment_viewer_flags`, one query per page.
         """
-        from content.models import CommentReaction
+        from content.models import CommentMention, CommentReaction
 
         reactions = (
             CommentReaction.objects.filter(comment_id=OuterRef("pk"))
@@ -56,7 +57,8 @@ class CommentQuerySet(models.QuerySet["Comment"]):
             .values("n")
         )
         return self.select_related("author").annotate(
-            reactions_count=Coalesce(Subquery(reactions, output_field=models.IntegerField()), Value(0))
+            reactions_count=Coalesce(Subquery(reactions, output_field=models.IntegerField()), Value(0)),
+            mentioned_users=mentions_of(CommentMention, "comment_id"),
         )
 
 

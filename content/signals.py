@@ -6,11 +6,17 @@ enqueues it (``core.tasks.enqueue``), which runs after the commit, so a
 rolled-back write notifies nobody and a worker finds the committed rows. Tasks
 re-read the rows they are told about, since more may have changed by then.
 All arguments are keyword-only ids.
+
+Mentions: the mentions are written before the signal is sent. ``post_published``
+and ``comment_published`` carry no list of mentioned users; the task that follows
+them reads the ``PostMention`` / ``CommentMention`` rows of that post or comment
+(users in good standing when it was written, in ``position`` order; the author's
+own mention is stored too, so skip it when notifying).
 """
 
 from django.dispatch import Signal
 
-# post_id, author_id, quoted_post_id (None unless a quote): a new post, written with its tickers and media
+# post_id, author_id, quoted_post_id (None unless a quote): a new post, written with its tickers, mentions and media
 post_published = Signal()
 # post_id, author_id, reason ("deleted" by its author or a moderator, or "hidden" by a moderator)
 post_withdrawn = Signal()
@@ -18,7 +24,7 @@ post_withdrawn = Signal()
 post_restored = Signal()
 # user_id, post_id, reacted (True: liked now; False: the like was removed)
 post_reaction_changed = Signal()
-# comment_id, post_id, author_id, parent_id (None for a comment on the post itself)
+# comment_id, post_id, author_id, parent_id (None for a comment on the post itself); its mentions are written
 comment_published = Signal()
 # comment_id, post_id, author_id, reason ("deleted" or "hidden")
 comment_withdrawn = Signal()

@@ -1,9 +1,10 @@
 """The demo data set behind `manage.py seed_demo`.
 
 Determinism: every value is a function of two inputs only, the seed (one
-`random.Random(seed)` makes every choice, in a fixed order) and the anchor time
-`now` (every timestamp is `now` minus a generated number of seconds, so nothing
-is later than the anchor). The same seed and anchor give the same users, texts,
+`random.Random(seed)` makes every choice, in a fixed order; visits and the
+`cc @someone` of some posts draw from generators of their own seeded from it)
+and the anchor time `now` (every timestamp is `now` minus a generated number of
+seconds, so nothing is later than the anchor). The same seed and anchor give the same users, texts,
 social graph and times whatever the database already holds; only primary keys
 may differ.
 
@@ -26,7 +27,7 @@ from their own random generator, seeded from the seed, so adding them left
 every other row of a seed's data set as it was.
 
 Speed (100,000 posts in about half a minute on SQLite): rows are generated a
-chunk of posts at a time (posts with their tickers, polls, comments, likes,
+chunk of posts at a time (posts with their tickers, mentions, polls, comments, likes,
 reposts and bookmarks) and written before the next chunk, so memory stays
 bounded whatever `posts` is. The few thousand users, tickers and reports go
 through `bulk_create`; the big tables through `_Table`, plain tuples and one
@@ -62,11 +63,14 @@ from django.db.models.functions import Coalesce, Lower
 
 from accounts.models import User, UserInterest, UserQuerySet, UserSession
 from content.cashtags import extract_tickers
+from content.mentions import extract_mentions
 from content.models import (
     Bookmark,
     Comment,
+    CommentMention,
     CommentReaction,
     Post,
+    PostMention,
     PostReaction,
     PostTicker,
     Repost,
@@ -99,6 +103,7 @@ POST_WINDOW = 30 * DAY  # posts over the last 30 days...
 POST_RECENCY = 8 * DAY  # ...with density falling off like exp(-age / 8 days)
 QUOTE_WINDOW = 2000  # a quote points at one of the previous 2000 posts (mostly the last 200)
 CHUNK_POSTS = 5000  # posts generated, with everything attached, per write
+POST_MENTION_SHARE = 0.06  # posts ending with "cc @someone"
 BATCH_SIZE = 5000  # rows per executemany or bulk_create
 # Visits (UserSession rows).
 VISIT_DECAY_DAYS = 7.0  # a new member's chance of coming back falls off like exp(-days / 7)...
@@ -128,11 +133,13 @@ class SeedResult:
     blocks: int = 0
     posts: int = 0
     post_tickers: int = 0
+    post_mentions: int = 0
     polls: int = 0
     poll_votes: int = 0
     comments: int = 0
     post_reactions: int = 0
     comment_reactions: int = 0
+    comment_mentions: int = 0
     reposts: int = 0
     bookmarks: int = 0
     reports: int = 0
@@ -157,6 +164,8 @@ def demo_data_flush() -> int:
     # The big tables first, one set-based DELETE each, so the chunked ORM deletes
     # below (which follow every relation, including ones added later) find little.
     PostTicker.objects.filter(post__in=posts).delete()
+    PostMention.objects.filter(Q(user__in=users) | Q(post__in=posts)).delete()
+    CommentMention.objects.filter(Q(user__in=users) | Q(comment__in=comments)).delete()
     UserSession.objects.filter(user__in=users).delete()
     PostReaction.objects.filter(Q(user__in=users) | Q(post__in=posts)).delete()
     CommentReaction.objects.filter(Q(user__in=users) | Q(comment__in=comments)).delete()
@@ -552,6 +561,8 @@ class _Seeder:
 
     def __init__(self, *, users: int, posts: int, seed: int, now: datetime) -> None:
         self.rng = random.Random(seed)  # noqa: S311 (demo data, not secrets)
+        # Mentions added to posts draw from their own generator, so they left every other row as it was.
+        self.mention_rng = random.Random(f"pageshare-demo-mentions-{seed}")  # noqa: S311
         self.seed = seed
         self.now = now
         self.n_users = users
@@ -567,6 +578,7 @@ class _Seeder:
         self.naive_now = naive_now if self.adapt_datetime(now) == str(naive_now) else None
         # Filled by _users().
         self.usernames: list[str] = []
+        self.user_by_name: dict[str, int] = {}  # lower-cased username: user index
         self.user_age: list[int] = []  # seconds before `now` each account was made
         self.user_pull: list[float] = []  # how much engagement a user's posts draw (mean about 1)
         self.fame_cum_weights: list[float] = []
@@ -585,10 +597,12 @@ class _Seeder:
             Post, ("id", "author", "content", "sentiment", "quoted_post", "poll", "created_at", "updated_at")
         )
         self.post_tickers = _Table(PostTicker, ("post", "ticker", "position", "created_at", "sentiment"))
+        self.post_mentions = _Table(PostMention, ("post", "user", "position"))
         self.votes = _Table(PollVote, ("poll", "option", "user", "created_at"))
         self.comments = _Table(Comment, ("id", "post", "parent", "author", "content", "created_at", "updated_at"))
         self.post_reactions = _Table(PostReaction, ("post", "user", "created_at"))
         self.comment_reactions = _Table(CommentReaction, ("comment", "user", "created_at"))
+        self.comment_mentions = _Table(CommentMention, ("comment", "user", "position"))
         self.reposts = _Table(Repost, ("post", "user", "created_at"))
         self.bookmarks = _Table(Bookmark, ("post", "user", "created_at"))
         self.sessions = _Table(UserSession, ("user", "started_at", "last_seen_at", "request_count", "user_agent"))
@@ -727,14 +741,16 @@ class _Seeder:
                 cursor.execute(sql)
         r = self.result
         r.interests, r.watchlist_items, r.follows = self.interests.count, self.watchlist.count, self.follows.count
-        r.polls, r.posts, r.post_tickers, r.poll_votes = (
+        r.polls, r.posts, r.post_tickers, r.post_mentions, r.poll_votes = (
             self.polls.count,
             self.posts.count,
             self.post_tickers.count,
+            self.post_mentions.count,
             self.votes.count,
         )
-        r.comments, r.post_reactions, r.comment_reactions = (
+        r.comments, r.comment_mentions, r.post_reactions, r.comment_reactions = (
             self.comments.count,
+            self.comment_mentions.count,
             self.post_reactions.count,
             self.comment_reactions.count,
         )
@@ -753,6 +769,7 @@ class _Seeder:
             names.append((first, last))
             self.usernames.append(self._username(first, last, taken))
         self._avoid_existing_usernames()
+        self.user_by_name = {name.lower(): u for u, name in enumerate(self.usernames)}
 
         ranks = list(range(n))
         rng.shuffle(ranks)
@@ -997,6 +1014,10 @@ class _Seeder:
             content = self.fill(self.pick(templates), symbols, mood)
             if mood != "neutral" and rng.random() < 0.65:
                 sentiment = Sentiment.BULLISH.value if mood == "bull" else Sentiment.BEARISH.value
+        if i and self.mention_rng.random() < POST_MENTION_SHARE:
+            mentioned = int(self.mention_rng.random() * self.n_users)
+            if mentioned != author and (author, mentioned) not in self.blocked:
+                content = f"{content} cc @{self.usernames[mentioned]}"
         self.post_author[i] = author
         quoted_id = None if quoted is None else self.first_post_id + quoted
         self.posts.rows.append(
@@ -1008,7 +1029,14 @@ class _Seeder:
                 self.known_symbols.add(symbol)
                 self.new_tickers.append(Ticker(symbol=symbol, created_at=self.at(age)))
             self.post_tickers.rows.append((post_id, symbol, position, created_at, sentiment))
+        self._mentions(self.post_mentions, post_id, content)
         self._engagement(post_id, age, author, reported)
+
+    def _mentions(self, table: _Table, target_id: int, content: str) -> None:
+        """The mention rows the post and comment services would write: demo users are all in good standing."""
+        users = (self.user_by_name.get(name.lower()) for name in extract_mentions(content))
+        for position, u in enumerate(u for u in users if u is not None):
+            table.rows.append((target_id, self.first_user_id + u, position))
 
     def _poll(self, options: tuple[str, ...], age: int, author: int) -> int:
         rng = self.rng
@@ -1064,6 +1092,7 @@ class _Seeder:
                     commented_at,  # never edited: updated when created
                 )
             )
+            self._mentions(self.comment_mentions, comment_id, content)
             for u in self.people(self.sround(rng.paretovariate(2.0) * 0.25), besides=commenter):
                 liked_at = self.stamp(self.after(comment_age, user_age[u]))
                 self.comment_reactions.rows.append((comment_id, first_user + u, liked_at))
@@ -1187,8 +1216,10 @@ class _Seeder:
             self.options,
             self.posts,
             self.post_tickers,
+            self.post_mentions,
             self.votes,
             self.comments,
+            self.comment_mentions,
             self.post_reactions,
             self.comment_reactions,
             self.reposts,

@@ -422,7 +422,7 @@ def scenario(rec: Recorder) -> None:
         "/api/v1/posts",
         status=201,
         as_=bob,
-        body={"content": "Trimmed my $TSLA position today.", "sentiment": "bearish"},
+        body={"content": "Trimmed my $TSLA position today; @ana called the top.", "sentiment": "bearish"},
     )
     extra = [
         rec.call("POST", "/api/v1/posts", status=201, as_=ana, body={"content": f"$AAPL note {number}: holding."})
@@ -451,7 +451,7 @@ def scenario(rec: Recorder) -> None:
         f"/api/v1/posts/{poll_post['id']}/comments",
         status=201,
         as_=bob,
-        body={"content": "Guidance will matter more than the beat."},
+        body={"content": "@ana Guidance will matter more than the beat."},
     )
     rec.call(
         "POST",

@@ -6,7 +6,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from content.models import Bookmark, Comment, CommentReaction, Media, Post, PostReaction, Repost, WatchlistItem
+from content.models import (
+    Bookmark,
+    Comment,
+    CommentMention,
+    CommentReaction,
+    Media,
+    Post,
+    PostMention,
+    PostReaction,
+    Repost,
+    WatchlistItem,
+)
 from content.services.media import stored_files_delete
 from content.services.tickers import author_tickers_recount
 
@@ -14,7 +25,9 @@ from content.services.tickers import author_tickers_recount
 @transaction.atomic
 def account_content_remove(*, user: User) -> None:
     """Soft-deletes ``user``'s posts and comments and removes their likes, reposts, bookmarks,
-    watchlist and uploaded images (the files once the transaction commits).
+    watchlist, uploaded images (the files once the transaction commits) and the rows of other
+    people's posts and comments mentioning them (the account stays, anonymised, so no CASCADE
+    does it; the `@name` stays in the text, where it names nobody now).
 
     Deleted posts and comments leave every list and answer 404, as when their author deletes
     them one by one, and ``purge_deleted_content`` removes them for good later. Replies to the
@@ -29,6 +42,8 @@ def account_content_remove(*, user: User) -> None:
     Repost.objects.filter(user_id=user.pk).delete()
     Bookmark.objects.filter(user_id=user.pk).delete()
     WatchlistItem.objects.filter(user_id=user.pk).delete()
+    PostMention.objects.filter(user_id=user.pk).delete()
+    CommentMention.objects.filter(user_id=user.pk).delete()
     uploads = Media.objects.filter(owner_id=user.pk)
     files = [name for name in uploads.values_list("file", flat=True) if name]
     uploads.delete()

@@ -24,6 +24,7 @@ from accounts.models import User
 from content import signals
 from content.models import COMMENT_MAX_LENGTH, Bookmark, Comment, CommentReaction, Post, PostReaction, Repost
 from content.moderation_hooks import content_remove
+from content.services.mentions import comment_mentions_write
 from content.services.posts import post_create
 from core.errors import Conflict, Invalid, NotFound
 from core.ids import is_id
@@ -114,7 +115,8 @@ def _reaction_set(model: type[models.Model], reacted: bool | None, **fields: Any
 
 @transaction.atomic
 def comment_create(*, author: User, post_id: int, content: str, parent_id: int | None = None) -> Comment:
-    """A comment on a post, or a reply to a comment of the same post that the author can see."""
+    """A comment on a post, or a reply to a comment of the same post that the author can see, with its
+    mentions of users (``content.services.mentions``) written before ``comment_published`` is sent."""
     content = text_normalise(content)  # invisible characters neither pass for text nor count
     if not content:
         raise Invalid({"content": ["A comment cannot be empty."]})
@@ -126,6 +128,7 @@ def comment_create(*, author: User, post_id: int, content: str, parent_id: int |
     ):
         raise Invalid({"parent_id": ["No such comment on this post."]})
     comment = Comment.objects.create(post=post, author=author, content=content, parent_id=parent_id)
+    comment_mentions_write(comment)
     signals.comment_published.send(
         Comment, comment_id=comment.pk, post_id=post.pk, author_id=author.pk, parent_id=comment.parent_id
     )

@@ -15,6 +15,7 @@ from content.cashtags import extract_tickers
 from content.models import MAX_MEDIA_PER_POST, POST_MAX_LENGTH, Media, Post, PostTicker, Sentiment, Ticker
 from content.moderation_hooks import content_remove
 from content.reference import reference_tickers
+from content.services.mentions import post_mentions_write
 from content.services.tickers import post_symbols, ticker_counts_add
 from core.errors import Invalid
 from core.textnorm import text_normalise
@@ -93,8 +94,9 @@ def post_create(
     Checks everything first (400 naming the field: ``content``, ``sentiment``,
     ``media_ids``, ``poll`` with its ``options``/``duration_hours``,
     ``quoted_post_id``; 403 when quoting across a block), then writes the post,
-    its tickers (made on first mention, in order of first mention), its media
-    (in the given order) and its poll.
+    its tickers (made on first mention, in order of first mention), its mentions
+    of users (``content.services.mentions``), its media (in the given order) and
+    its poll, all before ``post_published`` is sent.
     """
     text = _clean_content(content)
     if sentiment is not None and sentiment not in Sentiment.values:
@@ -130,6 +132,7 @@ def post_create(
             )
             for position, symbol in enumerate(symbols)
         )
+    post_mentions_write(post)
     for position, item in enumerate(media):
         item.post = post
         item.position = position

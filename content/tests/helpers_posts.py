@@ -24,6 +24,7 @@ POST_FIELDS = {
     "author",
     "content",
     "tickers",
+    "mentions",
     "media",
     "poll",
     "quoted_post",

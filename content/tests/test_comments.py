@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from content.models import Comment
+from content.models import Comment, CommentMention
 from content.tests.factories import PostFactory
 from content.tests.factories_interactions import CommentFactory, CommentReactionFactory, assert_problem
 from moderation.models import ModerationAction
@@ -16,7 +16,18 @@ from social.tests.factories import BlockFactory
 
 pytestmark = pytest.mark.django_db
 
-COMMENT_FIELDS = {"id", "post_id", "parent_id", "author", "content", "created_at", "updated_at", "stats", "viewer"}
+COMMENT_FIELDS = {
+    "id",
+    "post_id",
+    "parent_id",
+    "author",
+    "content",
+    "mentions",
+    "created_at",
+    "updated_at",
+    "stats",
+    "viewer",
+}
 AUTHOR_FIELDS = {"id", "username", "display_name", "profile_picture_url"}
 
 
@@ -326,6 +337,7 @@ def test_comments_query_count_does_not_grow_with_the_page(
 ):
     for comment in thread(post, size):
         CommentReactionFactory(comment=comment, user=user)
+        CommentMention.objects.create(comment=comment, user=user, position=0)
     client = client_for(user)
 
     # The post's visibility; the page of comments with authors and like counts.
@@ -337,6 +349,7 @@ def test_comments_query_count_does_not_grow_with_the_page(
 
     assert len(anonymous.json()["results"]) == len(signed_in.json()["results"]) == size
     assert all(c["viewer"]["reacted"] for c in signed_in.json()["results"])
+    assert all(c["mentions"] == [{"id": str(user.pk), "username": user.username}] for c in anonymous.json()["results"])
 
 
 # DELETE comments/{id}

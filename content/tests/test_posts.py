@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from content import moderation_hooks
-from content.models import Media, Post, PostTicker, Ticker
+from content.models import Media, Post, PostMention, PostTicker, Ticker
 from content.services.posts import post_create
 from content.tests.factories import PostFactory
 from content.tests.factories_interactions import (
@@ -532,8 +532,11 @@ def rich_posts(count, viewer):
     quoted.poll = PollFactory()
     quoted.save()
     MediaFactory(owner=quoted.author, post=quoted)
+    PostMention.objects.create(post=quoted, user=viewer, position=0)
     for index in range(count):
         post = tag(PostFactory(quoted_post=quoted, poll=PollFactory(), created_at=minutes_ago(index)), "AAPL", "MSFT")
+        PostMention.objects.create(post=post, user=viewer, position=0)
+        PostMention.objects.create(post=post, user=quoted.author, position=1)
         MediaFactory(owner=post.author, post=post, position=0)
         MediaFactory(owner=post.author, post=post, position=1)
         PostReactionFactory(post=post, user=viewer)
@@ -554,6 +557,9 @@ def test_posts_list_query_count_does_not_grow(
         response = client.get(POSTS, {"limit": 100})
 
     assert len(response.json()["results"]) == size + 1
+    # Mentions come in the posts' own query (a subquery), the quoted post's in its prefetch.
+    assert all(len(post["mentions"]) == 2 for post in response.json()["results"][:size])
+    assert all(len(post["quoted_post"]["mentions"]) == 1 for post in response.json()["results"][:size])
 
 
 @pytest.mark.parametrize("signed_in", [False, True])

@@ -15,11 +15,14 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User, UserInterest, UserSession
 from accounts.validators import interest_validator, username_validator, validate_timezone
 from content.cashtags import SYMBOL_RE, extract_tickers
+from content.mentions import extract_mentions
 from content.models import (
     Bookmark,
     Comment,
+    CommentMention,
     CommentReaction,
     Post,
+    PostMention,
     PostReaction,
     PostTicker,
     Repost,
@@ -67,9 +70,11 @@ def test_seed_demo_creates_the_requested_data_set() -> None:
         "mutes": Mute.objects.count(),
         "blocks": Block.objects.count(),
         "post tickers": PostTicker.objects.count(),
+        "post mentions": PostMention.objects.count(),
         "polls": Poll.objects.count(),
         "poll votes": PollVote.objects.count(),
         "comments": Comment.objects.count(),
+        "comment mentions": CommentMention.objects.count(),
         "post reactions": PostReaction.objects.count(),
         "comment reactions": CommentReaction.objects.count(),
         "reposts": Repost.objects.count(),
@@ -130,6 +135,26 @@ def test_seed_demo_tags_every_post_with_the_tickers_in_its_text() -> None:
     assert any("#" in post.content and tagged.get(post.pk) for post in posts)
     positions = PostTicker.objects.values("post").annotate(n=Count("id"), top=Count("position", distinct=True))
     assert all(row["n"] == row["top"] for row in positions)
+
+
+def test_seed_demo_mentions_are_the_users_named_in_the_text() -> None:
+    seed()
+
+    by_name = {name.lower(): pk for pk, name in demo_users().values_list("pk", "username")}
+
+    def expected(text: str) -> list[int]:
+        return [by_name[name.lower()] for name in extract_mentions(text) if name.lower() in by_name]
+
+    for model, target, rows in (
+        (PostMention, "post_id", Post.objects.values_list("pk", "content")),
+        (CommentMention, "comment_id", Comment.objects.values_list("pk", "content")),
+    ):
+        stored: dict[int, list[int]] = {}
+        for target_id, user_id in model.objects.order_by(target, "position").values_list(target, "user_id"):
+            stored.setdefault(target_id, []).append(user_id)
+        texts = dict(rows)
+        assert stored, model
+        assert all(expected(texts[pk]) == stored.get(pk, []) for pk in texts), model
 
 
 def test_seed_demo_respects_constraints_and_validators() -> None:

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import AuthorSerializer
+from content.api.serializers.mentions import MENTIONS_SCHEMA, mentions_of_row
 from content.models import COMMENT_MAX_LENGTH, Comment
 from core.serializers import IdField, ModelSerializer, StrictCharField
 
@@ -35,13 +36,29 @@ class CommentSerializer(ModelSerializer):
         ),
     )
     author = AuthorSerializer(read_only=True)
+    mentions = serializers.SerializerMethodField()
     stats = CommentStatsSerializer(source="*", read_only=True)
     viewer = serializers.SerializerMethodField()
 
     class Meta:
         model = Comment
-        fields = ["id", "post_id", "parent_id", "author", "content", "created_at", "updated_at", "stats", "viewer"]
+        fields = [
+            "id",
+            "post_id",
+            "parent_id",
+            "author",
+            "content",
+            "mentions",
+            "created_at",
+            "updated_at",
+            "stats",
+            "viewer",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(MENTIONS_SCHEMA)
+    def get_mentions(self, comment: Comment) -> list[dict[str, str]]:
+        return mentions_of_row(comment)
 
     @extend_schema_field(CommentViewerSerializer)
     def get_viewer(self, comment: Comment) -> dict[str, bool]:
@@ -52,7 +69,9 @@ class CommentSerializer(ModelSerializer):
 class CommentCreateSerializer(serializers.Serializer):
     content = StrictCharField(
         max_length=COMMENT_MAX_LENGTH,
-        help_text=f"1-{COMMENT_MAX_LENGTH} characters after trimming surrounding whitespace.",
+        help_text=(
+            f"1-{COMMENT_MAX_LENGTH} characters after trimming surrounding whitespace; `@username` mentions a user."
+        ),
     )
     parent_id = IdField(
         required=False,

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import AuthorSerializer
+from content.api.serializers.mentions import MENTIONS_SCHEMA, mentions_of_row
 from content.models import MAX_MEDIA_PER_POST, POST_MAX_LENGTH, Media, Post, Sentiment
 from content.querysets import VIEWER_FLAGS, post_viewer_flags
 from core.serializers import IdField, ModelSerializer, StrictCharField
@@ -64,6 +65,7 @@ class QuotedPostSerializer(ModelSerializer):
     id = StrictCharField(read_only=True)
     author = AuthorSerializer(read_only=True)
     tickers = serializers.SerializerMethodField()
+    mentions = serializers.SerializerMethodField()
     media = MediaSerializer(source="ordered_media", many=True, read_only=True)
     poll = PollSerializer(read_only=True, allow_null=True)
     stats = PostStatsSerializer(source="*", read_only=True)
@@ -76,6 +78,7 @@ class QuotedPostSerializer(ModelSerializer):
             "author",
             "content",
             "tickers",
+            "mentions",
             "media",
             "poll",
             "sentiment",
@@ -89,6 +92,10 @@ class QuotedPostSerializer(ModelSerializer):
     @extend_schema_field({"type": "array", "items": {"type": "string"}, "description": "In order of first mention."})
     def get_tickers(self, post: Post) -> list[str]:
         return [link.ticker_id for link in post.ordered_tickers]  # type: ignore[attr-defined]
+
+    @extend_schema_field(MENTIONS_SCHEMA)
+    def get_mentions(self, post: Post) -> list[dict[str, str]]:
+        return mentions_of_row(post)
 
     @extend_schema_field(PostViewerSerializer)
     def get_viewer(self, post: Post) -> dict[str, bool]:
@@ -132,7 +139,10 @@ def render_posts(request: Any, posts: Sequence[Post]) -> Any:
 class PostCreateSerializer(serializers.Serializer):
     content = StrictCharField(
         max_length=POST_MAX_LENGTH,
-        help_text=f"1-{POST_MAX_LENGTH} characters after trimming; `$AAPL` or `#AAPL` tags a ticker.",
+        help_text=(
+            f"1-{POST_MAX_LENGTH} characters after trimming; `$AAPL` or `#AAPL` tags a ticker, "
+            "`@username` mentions a user."
+        ),
     )
     sentiment = serializers.ChoiceField(choices=Sentiment.choices, required=False, allow_null=True)
     media_ids = serializers.ListField(
