@@ -23,6 +23,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,19 +116,24 @@ def _reset_connections() -> None:
     vars(app).pop("amqp", None)
 
 
+@contextmanager
+def celery_conf(**overrides: Any) -> Iterator[None]:
+    """Overrides the Celery app's configuration (``broker_url``, ``task_always_eager``...) within the block."""
+    saved = {key: app.conf[key] for key in overrides}
+    app.conf.update(overrides)
+    _reset_connections()
+    try:
+        yield
+    finally:
+        app.conf.update(saved)
+        _reset_connections()
+
+
 @pytest.fixture
 def celery_worker(transactional_db: None, settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[CeleryWorker]:
     """A real Celery worker (a thread) on a queue of this test's own, eager mode off (see the module)."""
     require_broker()
     worker = CeleryWorker(queue=f"pageshare-test-{uuid.uuid4().hex}")
-    overrides = {
-        "broker_url": BROKER_URL,
-        "task_always_eager": False,
-        "task_default_queue": worker.queue,
-        # No pidbox (remote control) queues left behind on the broker.
-        "worker_enable_remote_control": False,
-    }
-    saved = {key: app.conf[key] for key in overrides}
     settings.CELERY_BROKER_URL = BROKER_URL
     settings.CELERY_TASK_ALWAYS_EAGER = False
     # The worker runs Django's system checks when it starts: the suite has just run them.
@@ -136,12 +142,19 @@ def celery_worker(transactional_db: None, settings: Any, monkeypatch: pytest.Mon
     def on_postrun(sender: Any = None, kwargs: Any = None, state: str | None = None, **_: Any) -> None:
         worker.record(Run(name=getattr(sender, "name", "?"), kwargs=dict(kwargs or {}), state=state or "?"))
 
-    app.conf.update(overrides)
-    _reset_connections()
     task_postrun.connect(on_postrun, weak=False)
     test_worker_started.connect(_tick)
     try:
-        with start_worker(app, perform_ping_check=False, shutdown_timeout=30):
+        with (
+            # No pidbox (remote control) queues left behind on the broker.
+            celery_conf(
+                broker_url=BROKER_URL,
+                task_always_eager=False,
+                task_default_queue=worker.queue,
+                worker_enable_remote_control=False,
+            ),
+            start_worker(app, perform_ping_check=False, shutdown_timeout=30),
+        ):
             yield worker
     finally:
         task_postrun.disconnect(on_postrun)
@@ -150,5 +163,3 @@ def celery_worker(transactional_db: None, settings: Any, monkeypatch: pytest.Mon
             channel: Any = connection.default_channel
             channel.queue_delete(worker.queue)
             channel.exchange_delete(worker.queue)
-        app.conf.update(saved)
-        _reset_connections()

@@ -18,16 +18,17 @@ from content.models import (
     Repost,
     WatchlistItem,
 )
-from content.services.media import stored_files_delete
 from content.services.tickers import author_tickers_recount
+from content.tasks import delete_stored_files
+from core.tasks import enqueue
 
 
 @transaction.atomic
 def account_content_remove(*, user: User) -> None:
     """Soft-deletes ``user``'s posts and comments and removes their likes, reposts, bookmarks,
-    watchlist, uploaded images (the files once the transaction commits) and the rows of other
-    people's posts and comments mentioning them (the account stays, anonymised, so no CASCADE
-    does it; the `@name` stays in the text, where it names nobody now).
+    watchlist, uploaded images (the files on the task queue, once the transaction commits) and the
+    rows of other people's posts and comments mentioning them (the account stays, anonymised, so no
+    CASCADE does it; the `@name` stays in the text, where it names nobody now).
 
     Deleted posts and comments leave every list and answer 404, as when their author deletes
     them one by one, and ``purge_deleted_content`` removes them for good later. Replies to the
@@ -47,6 +48,7 @@ def account_content_remove(*, user: User) -> None:
     uploads = Media.objects.filter(owner_id=user.pk)
     files = [name for name in uploads.values_list("file", flat=True) if name]
     uploads.delete()
-    transaction.on_commit(lambda: stored_files_delete(files))
+    if files:
+        enqueue(delete_stored_files, names=files)
     # Last: ticker rows are locked last in every transaction (see content.services.tickers).
     author_tickers_recount(user.pk)

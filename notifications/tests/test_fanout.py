@@ -261,3 +261,13 @@ def test_ended_polls_notify_voters_and_author_exactly_once():
     for user in (author, voter, other_voter):
         [group] = groups_of(user)
         assert (group.type, group.post_id, group.count) == ("poll_ended", post.pk, 1)
+
+
+def test_writing_at_username_in_a_post_or_comment_notifies_that_user(committed):
+    author = UserFactory()
+    bob = UserFactory(username="bob")
+    with committed():
+        post = post_create(author=author, content="ask @bob about $NVDA")
+        comment = comment_create(author=author, post_id=post.pk, content="@bob and again")
+    kinds = sorted((group.type, group.group_key) for group in groups_of(bob))
+    assert kinds == [("mention", f"mention:comment:{comment.pk}"), ("mention", f"mention:post:{post.pk}")]
