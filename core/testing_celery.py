@@ -119,13 +119,22 @@ def _reset_connections() -> None:
 @contextmanager
 def celery_conf(**overrides: Any) -> Iterator[None]:
     """Overrides the Celery app's configuration (``broker_url``, ``task_always_eager``...) within the block."""
-    saved = {key: app.conf[key] for key in overrides}
+    # Restore what was *set* on the app, not the values read now: app.conf reads Django's settings
+    # lazily, so a value read after a test changed a CELERY_* setting would stick once written back
+    # (e.g. task_always_eager=False for every later test in the process).
+    changes = app.conf.changes
+    assert changes is not None  # the configuration is loaded (config.celery reads Django's settings)
+    saved = {key: changes[key] for key in overrides if key in changes}
     app.conf.update(overrides)
     _reset_connections()
     try:
         yield
     finally:
-        app.conf.update(saved)
+        for key in overrides:
+            if key in saved:
+                changes[key] = saved[key]
+            else:
+                changes.pop(key, None)
         _reset_connections()
 
 

@@ -191,6 +191,9 @@ UNLIMITED = {
     "api/v1/comments/<id:comment_id>": "deleting your own comment must always work",
     "api/v1/polls/<id:poll_id>/votes": "one final vote per poll",
     "api/v1/posts/<id:post_id>/bookmarks": "private to you",
+    "api/v1/notifications/read": "private to you",
+    "api/v1/notifications/preferences": "private to you",
+    "api/v1/notifications/unsubscribe": "anonymous: the per-IP anonymous write budget applies (one-click POST)",
     "api/v1/errors/log": "its own per-user or per-IP limit (ErrorLogThrottle)",
     "api/v1/errors/<id:error_id>/resolve": "staff only",
 }
