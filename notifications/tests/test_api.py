@@ -138,7 +138,8 @@ def test_preferences_default_and_patch(auth_client, user, likes, api_client):
     # in_app off: still recorded, neither listed nor counted.
     assert [g["type"] for g in auth_client.get(URL).json()["results"]] == ["comment"]
     assert auth_client.get(f"{URL}/unread-count").json() == {"count": 1}
-    assert NotificationGroup.objects.filter(recipient=user, type="reaction").exists()
+    hidden = NotificationGroup.objects.get(recipient=user, type="reaction")
+    assert group_payload(hidden.pk, user) is None  # nor pushed to the streams
 
     assert api_client.patch(f"{URL}/preferences", {"email_digest": "off"}).status_code == 401
 

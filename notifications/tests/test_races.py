@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
@@ -101,3 +102,24 @@ def test_a_mute_during_the_fan_out_is_hidden_at_read_time(without_cleanup_tasks,
     mute_create(user=author, target=fan)  # its clean-up task is off: as if it ran before the act was written
 
     assert client_for(author).get("/api/v1/notifications").json()["results"] == []
+
+
+def test_two_runs_of_notify_ended_polls_at_once_notify_each_poll_once():
+    import time_machine
+
+    from core.testing import race
+    from notifications.models import EndedPollNotice
+    from polls.tests.factories import PollFactory
+
+    author, voter = UserFactory(), UserFactory()
+    poll = PollFactory()
+    PostFactory(author=author, poll=poll)
+    poll.votes.create(user=voter, option=poll.options.first())
+
+    with time_machine.travel(poll.expires_at + timedelta(minutes=1)):
+        notified = race(lambda: tasks.notify_ended_polls.apply().get(), threads=3)
+
+    assert sorted(notified) == [0, 0, 1]
+    assert EndedPollNotice.objects.count() == 1
+    for user in (author, voter):
+        assert NotificationGroup.objects.get(recipient=user).count == 1
