@@ -23,6 +23,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,7 @@ from celery.signals import task_postrun
 from kombu import Connection
 
 from config.celery import app
+from core.testing import skip_unless_required
 
 BROKER_URL = os.environ.get("PAGESHARE_TEST_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
 
@@ -49,11 +51,7 @@ def broker_missing(url: str | None = None, timeout: int = 2) -> str | None:
 
 def require_broker() -> None:
     """Skips the test when the broker is unreachable, or fails it when CI requires the broker."""
-    reason = broker_missing()
-    if reason:
-        if os.environ.get("PAGESHARE_REQUIRE_BROKER") == "1":
-            pytest.fail(f"The broker test must run here (PAGESHARE_REQUIRE_BROKER=1), but {reason}.")
-        pytest.skip(reason)
+    skip_unless_required(broker_missing(), what="broker", required_by="PAGESHARE_REQUIRE_BROKER")
 
 
 @dataclass(frozen=True)
@@ -115,19 +113,33 @@ def _reset_connections() -> None:
     vars(app).pop("amqp", None)
 
 
+@contextmanager
+def celery_conf(**overrides: Any) -> Iterator[None]:
+    """Overrides the Celery app's configuration (``broker_url``, ``task_always_eager``...) within the block.
+
+    ``app.conf`` reads Django's settings live, below a layer of changes made on it: the overrides go
+    into that layer and leave it as they found it, so the values below show through again (a value
+    saved and written back would stay, and hide a later change of the Django setting).
+    """
+    changes = app.conf.changes
+    assert changes is not None  # the app's configuration is loaded (app.conf did it)
+    before = {key: changes[key] for key in overrides if key in changes}
+    changes.update(overrides)
+    _reset_connections()
+    try:
+        yield
+    finally:
+        for key in overrides:
+            changes.pop(key, None)
+        changes.update(before)
+        _reset_connections()
+
+
 @pytest.fixture
 def celery_worker(transactional_db: None, settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[CeleryWorker]:
     """A real Celery worker (a thread) on a queue of this test's own, eager mode off (see the module)."""
     require_broker()
     worker = CeleryWorker(queue=f"pageshare-test-{uuid.uuid4().hex}")
-    overrides = {
-        "broker_url": BROKER_URL,
-        "task_always_eager": False,
-        "task_default_queue": worker.queue,
-        # No pidbox (remote control) queues left behind on the broker.
-        "worker_enable_remote_control": False,
-    }
-    saved = {key: app.conf[key] for key in overrides}
     settings.CELERY_BROKER_URL = BROKER_URL
     settings.CELERY_TASK_ALWAYS_EAGER = False
     # The worker runs Django's system checks when it starts: the suite has just run them.
@@ -136,12 +148,19 @@ def celery_worker(transactional_db: None, settings: Any, monkeypatch: pytest.Mon
     def on_postrun(sender: Any = None, kwargs: Any = None, state: str | None = None, **_: Any) -> None:
         worker.record(Run(name=getattr(sender, "name", "?"), kwargs=dict(kwargs or {}), state=state or "?"))
 
-    app.conf.update(overrides)
-    _reset_connections()
     task_postrun.connect(on_postrun, weak=False)
     test_worker_started.connect(_tick)
     try:
-        with start_worker(app, perform_ping_check=False, shutdown_timeout=30):
+        with (
+            # No pidbox (remote control) queues left behind on the broker.
+            celery_conf(
+                broker_url=BROKER_URL,
+                task_always_eager=False,
+                task_default_queue=worker.queue,
+                worker_enable_remote_control=False,
+            ),
+            start_worker(app, perform_ping_check=False, shutdown_timeout=30),
+        ):
             yield worker
     finally:
         task_postrun.disconnect(on_postrun)
@@ -150,5 +169,3 @@ def celery_worker(transactional_db: None, settings: Any, monkeypatch: pytest.Mon
             channel: Any = connection.default_channel
             channel.queue_delete(worker.queue)
             channel.exchange_delete(worker.queue)
-        app.conf.update(saved)
-        _reset_connections()

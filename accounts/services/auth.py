@@ -43,6 +43,7 @@ from accounts.tokens import SESSION_CLAIM, refresh_session_of, session_mark_ende
 from core.errors import Conflict, Forbidden, Invalid, NotAuthenticated
 from core.ids import is_id
 from core.net import hash_ip
+from core.tasks import enqueue
 from core.textnorm import text_normalise, visible_text
 
 logger = logging.getLogger(__name__)
@@ -324,32 +325,40 @@ def password_reset_link(*, user: User) -> str:
     return f"{settings.FRONTEND_URL}{PASSWORD_RESET_PATH}?{query}"
 
 
-def _password_reset_mail_send(*, to: str, link: str) -> None:
-    try:
-        send_mail(
-            subject="Reset your PageShare password",
-            message=(
-                "Someone asked to reset the password of your PageShare account.\n\n"
-                f"To choose a new password, open this link:\n{link}\n\n"
-                "The link works once. If you did not ask for it, ignore this email: "
-                "your password stays the same.\n"
-            ),
-            from_email=None,
-            recipient_list=[to],
-        )
-    except Exception:
-        # An outage must not answer differently for known and unknown emails.
-        logger.exception("password reset mail could not be sent")
+def password_reset_mail_send(*, user_id: int) -> bool:
+    """Emails ``user_id`` a fresh reset link (the ``accounts.tasks.send_password_reset`` task); False when
+    the account can no longer use one (suspended, deleted or without a password since the request).
+
+    Mail errors are raised, for the task to retry. The link is made here, not in the request: a token
+    never travels through the broker or its logs. A retry may send a second link; each works once.
+    """
+    user = User.objects.in_good_standing().filter(pk=user_id).first()
+    if user is None or not user.has_usable_password():
+        return False
+    send_mail(
+        subject="Reset your PageShare password",
+        message=(
+            "Someone asked to reset the password of your PageShare account.\n\n"
+            f"To choose a new password, open this link:\n{password_reset_link(user=user)}\n\n"
+            "The link works once. If you did not ask for it, ignore this email: "
+            "your password stays the same.\n"
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+    return True
 
 
 @transaction.atomic
 def password_reset_request(*, email: str) -> None:
-    """Emails a reset link if an active account with a password has this email; silent otherwise."""
+    """Emails a reset link (on the task queue, once this commits) if an active account with a password
+    has this email; silent otherwise. The answer takes as long either way: no mail server in the request."""
+    from accounts.tasks import send_password_reset  # the tasks module imports this one
+
     user = User.objects.in_good_standing().filter(email__iexact=email.strip()).first()
     if user is None or not user.has_usable_password():
         return
-    link = password_reset_link(user=user)
-    transaction.on_commit(lambda: _password_reset_mail_send(to=user.email, link=link))
+    enqueue(send_password_reset, user_id=user.pk)
 
 
 def _user_from_uid(uid: str) -> User | None:

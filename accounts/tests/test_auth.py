@@ -1,3 +1,5 @@
+import logging
+import smtplib
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,6 +16,8 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
+from accounts.services import auth as auth_services
+from accounts.tasks import send_password_reset
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 from conftest import bearer
 from core.testing import assert_problem
@@ -820,3 +824,28 @@ def test_password_reset_confirm_is_rate_limited(api_client, user, settings):
     assert_problem(response, 429)
     user.refresh_from_db()
     assert user.check_password(DEFAULT_PASSWORD)
+
+
+def test_the_reset_mail_task_sends_nothing_to_an_account_suspended_since_the_request(user):
+    User.objects.filter(pk=user.pk).update(suspended_at=now())
+
+    send_password_reset.delay(user_id=user.pk)
+
+    assert mail.outbox == []
+
+
+def test_a_mail_outage_is_logged_by_the_task_and_the_reset_request_still_answers_202(
+    api_client, user, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    def mail_server_down(**kwargs):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    monkeypatch.setattr(auth_services, "send_mail", mail_server_down)
+    with caplog.at_level(logging.ERROR, logger="core.tasks"), django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(PASSWORD_RESET, {"email": user.email})
+
+    assert response.status_code == 202
+    [failure] = [record.getMessage() for record in caplog.records if record.name == "core.tasks"]
+    assert failure.startswith("Task accounts.tasks.send_password_reset failed for good")
+    assert f"{{'user_id': {user.pk}}}" in failure
+    assert mail.outbox == []

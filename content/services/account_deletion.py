@@ -7,14 +7,15 @@ from django.utils import timezone
 
 from accounts.models import User
 from content.models import Bookmark, Comment, CommentReaction, Media, Post, PostReaction, Repost, WatchlistItem
-from content.services.media import stored_files_delete
 from content.services.tickers import author_tickers_recount
+from content.tasks import delete_stored_files
+from core.tasks import enqueue
 
 
 @transaction.atomic
 def account_content_remove(*, user: User) -> None:
     """Soft-deletes ``user``'s posts and comments and removes their likes, reposts, bookmarks,
-    watchlist and uploaded images (the files once the transaction commits).
+    watchlist and uploaded images (the files on the task queue, once the transaction commits).
 
     Deleted posts and comments leave every list and answer 404, as when their author deletes
     them one by one, and ``purge_deleted_content`` removes them for good later. Replies to the
@@ -32,6 +33,7 @@ def account_content_remove(*, user: User) -> None:
     uploads = Media.objects.filter(owner_id=user.pk)
     files = [name for name in uploads.values_list("file", flat=True) if name]
     uploads.delete()
-    transaction.on_commit(lambda: stored_files_delete(files))
+    if files:
+        enqueue(delete_stored_files, names=files)
     # Last: ticker rows are locked last in every transaction (see content.services.tickers).
     author_tickers_recount(user.pk)

@@ -77,6 +77,10 @@ def media_upload(*, owner: User, files: Sequence[UploadedFile]) -> list[Media]:
         raise
 
 
+# An upload not attached to a post within this long is deleted (purge_unattached_media).
+UNATTACHED_MEDIA_MAX_AGE = timedelta(hours=24)
+
+
 def media_purge_unattached(*, older_than: timedelta) -> int:
     """Delete uploads never attached to a post and created more than ``older_than`` ago; returns how many.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from django.core import mail
 from django.db import transaction
 
 from accounts.models import User
@@ -83,6 +84,17 @@ def test_a_task_failing_with_a_retryable_error_is_retried_and_then_succeeds(cele
     assert ATTEMPTS["retry-once"] == 2
     user.refresh_from_db()
     assert user.bio == "refreshed"
+
+
+def test_the_password_reset_mail_goes_out_through_the_worker(celery_worker, api_client, no_rate_limits):
+    user = UserFactory()
+
+    response = api_client.post("/api/v1/auth/password/reset", {"email": user.email})
+
+    assert response.status_code == 202
+    celery_worker.wait("accounts.tasks.send_password_reset")
+    [message] = mail.outbox
+    assert message.to == [user.email]
 
 
 def test_without_a_broker_the_test_skips_unless_ci_requires_the_broker(monkeypatch):

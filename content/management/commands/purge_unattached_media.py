@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from content.services.media import media_purge_unattached
+from content.services.media import UNATTACHED_MEDIA_MAX_AGE, media_purge_unattached
 from core.commands import ServiceCommand
 
 
@@ -19,8 +19,8 @@ class Command(ServiceCommand):
         parser.add_argument(
             "--hours",
             type=int,
-            default=24,
-            help="Age in hours after which an unattached upload is deleted (default 24, at least 1).",
+            default=UNATTACHED_MEDIA_MAX_AGE // timedelta(hours=1),
+            help="Age in hours after which an unattached upload is deleted (default %(default)s, at least 1).",
         )
 
     def handle(self, *args: Any, hours: int, **options: Any) -> None:

@@ -1,0 +1,44 @@
+"""The content app's background work (core.tasks): the periodic purges (sent by celery beat) and
+deleting stored files once no row points at them."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from content.services.media import UNATTACHED_MEDIA_MAX_AGE, media_purge_unattached, stored_files_delete
+from content.services.purge import deleted_content_purge
+from core.tasks import task
+
+logger = logging.getLogger(__name__)
+
+
+@task(name="content.tasks.purge_deleted_content")
+def purge_deleted_content() -> None:
+    """``manage.py purge_deleted_content`` with the ``CONTENT_RETENTION_DAYS`` retention (idempotent)."""
+    cutoff = timezone.now() - timedelta(days=settings.CONTENT_RETENTION_DAYS)
+    result = deleted_content_purge(older_than=cutoff)
+    logger.info(
+        "Purged %s posts, %s comments, %s media files deleted before %s; %s comments kept for their replies",
+        result.posts,
+        result.comments,
+        result.media_files,
+        cutoff,
+        result.comments_kept,
+    )
+
+
+@task(name="content.tasks.purge_unattached_media")
+def purge_unattached_media() -> None:
+    """``manage.py purge_unattached_media`` with its default age (idempotent)."""
+    purged = media_purge_unattached(older_than=UNATTACHED_MEDIA_MAX_AGE)
+    logger.info("Purged %s unattached media older than %s", purged, UNATTACHED_MEDIA_MAX_AGE)
+
+
+@task(name="content.tasks.delete_stored_files")
+def delete_stored_files(names: list[str]) -> None:
+    """Deletes stored media files no row points at any more; a missing file is no error (idempotent)."""
+    stored_files_delete(names)
