@@ -6,10 +6,12 @@ import logging
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
+from kombu import Connection
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +20,8 @@ PROBE_PREFIX = "health-probes/"
 # its answer is kept this long, so a flood of probes costs one run per window.
 READINESS_CACHE_KEY = "health:ready"
 READINESS_CACHE_SECONDS = 5
+# The broker check's connect timeout: a probe must answer before the orchestrator gives up on it.
+BROKER_CHECK_SECONDS = 2
 
 
 def check_database() -> None:
@@ -40,17 +44,31 @@ def check_storage() -> None:
     default_storage.delete(name)
 
 
+def check_broker() -> None:
+    # A connection, opened and closed: the broker accepts ours (the address, the credentials, the vhost).
+    with Connection(settings.CELERY_BROKER_URL, connect_timeout=BROKER_CHECK_SECONDS) as broker:
+        broker.ensure_connection(max_retries=1, interval_start=0, timeout=BROKER_CHECK_SECONDS)
+
+
 CHECKS: dict[str, Callable[[], None]] = {
     "database": check_database,
     "cache": check_cache,
     "storage": check_storage,
+    "broker": check_broker,
 }
+
+
+def _checks() -> dict[str, Callable[[], None]]:
+    """The checks that apply: the broker only when there is one (tasks run eagerly, in-process, without)."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return {name: check for name, check in CHECKS.items() if name != "broker"}
+    return CHECKS
 
 
 def readiness() -> dict[str, str]:
     """``{"database": "ok", "cache": "down", ...}``; the reason goes to the log, not the answer."""
     results = {}
-    for name, check in CHECKS.items():
+    for name, check in _checks().items():
         try:
             check()
         except Exception:

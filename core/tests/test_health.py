@@ -1,6 +1,10 @@
+import time
+
 import pytest
 from django.core.cache import cache
 
+from core import testing_celery
+from core.testing_celery import require_broker
 from metrics import health
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +117,39 @@ def test_staff_health_report_runs_the_checks_fresh(monkeypatch, storage_writes):
     health.readiness()
 
     assert len(storage_writes) == 2
+
+
+def test_readiness_leaves_the_broker_out_in_eager_mode(api_client, settings):
+    assert settings.CELERY_TASK_ALWAYS_EAGER  # no CELERY_BROKER_URL: tasks run in-process
+
+    response = api_client.get("/health/ready")
+
+    assert response.status_code == 200
+    assert "broker" not in response.json()["checks"]
+
+
+def test_readiness_checks_the_broker_when_there_is_one(api_client, settings):
+    require_broker()
+    settings.CELERY_BROKER_URL = testing_celery.BROKER_URL
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+    response = api_client.get("/health/ready")
+
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"database": "ok", "cache": "ok", "storage": "ok", "broker": "ok"}
+
+
+def test_readiness_is_503_naming_the_broker_when_it_is_down(api_client, settings, caplog):
+    settings.CELERY_BROKER_URL = "amqp://pageshare:s3cret-broker-pw@127.0.0.1:1//"  # nothing listens there
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+    started = time.monotonic()
+    response = api_client.get("/health/ready")
+
+    assert time.monotonic() - started < 2 * health.BROKER_CHECK_SECONDS + 1
+    assert response.status_code == 503
+    assert response.json()["down"] == ["broker"]
+    assert response.json()["checks"]["broker"] == "down"
+    assert "s3cret-broker-pw" not in response.content.decode()
+    assert "readiness check broker failed" in caplog.text
+    assert "s3cret-broker-pw" not in caplog.text

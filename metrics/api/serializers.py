@@ -310,7 +310,8 @@ class HealthSerializer(WindowSerializer):
     reports = ReportHealthSerializer()
     checks = serializers.DictField(
         child=serializers.ChoiceField(choices=["ok", "down"]),
-        help_text="The readiness checks of `/health/ready` (database, cache, storage): `ok` or `down`.",
+        help_text="The readiness checks of `/health/ready` (database, cache, storage, and the task broker "
+        "when one is configured): `ok` or `down`.",
     )
     daily = HealthDaySerializer(many=True, help_text="One entry per day, oldest first.")
 
@@ -373,6 +374,7 @@ class ReadinessSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["ok", "unavailable"], help_text="`ok` when every check is.")
     checks = serializers.DictField(
         child=serializers.ChoiceField(choices=["ok", "down"]),
-        help_text=f"Each dependency (database, cache, storage) and its state, at most {READINESS_CACHE_SECONDS} s old.",
+        help_text=f"Each dependency (database, cache, storage, and `broker` when the task queue has one: "
+        f"not in eager mode) and its state, at most {READINESS_CACHE_SECONDS} s old.",
     )
     down = serializers.ListField(child=StrictCharField(), help_text="The checks that are down.")

@@ -258,8 +258,8 @@ def _json_chunks(rows: Iterable[DailyMetrics]) -> Iterator[str]:
     health=_metric(
         "Platform health: errors, open reports, dependencies",
         "Error groups not resolved, and by level those seen in the last 24 hours; open moderation reports by "
-        "reason; the readiness checks (database, cache, storage); per day of the window, new error groups and "
-        "reports filed.",
+        "reason; the readiness checks (database, cache, storage, broker); per day of the window, new error groups "
+        "and reports filed.",
         HealthSerializer,
     ),
     trending=_metric(
@@ -352,9 +352,11 @@ class MetricsViewSet(ViewSet):
         responses={200: LivenessSerializer},
     ),
     ready=extend_schema(
-        summary="Readiness: database, cache and storage all work",
+        summary="Readiness: database, cache, storage and the task broker all work",
         description=(
-            "503 names what is down in `down`; details go to the server log, never to the caller. "
+            "The task broker is checked only when one is configured (`CELERY_BROKER_URL`; without it "
+            "tasks run in-process). 503 names what is down in `down`; details go to the server log, "
+            "never to the caller. "
             f"The answer is at most {READINESS_CACHE_SECONDS} seconds old: the checks write to the cache "
             "and the storage, so they run once per window, not once per call."
         ),
