@@ -422,6 +422,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that sends a task while the broker is unreachable waits this long per try (not Celery's 4 s),
+# then core.tasks.enqueue logs the failure and the request goes on.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Periodic tasks, sent by celery beat (`celery -A config beat`): one schedule for the whole project.

@@ -35,3 +35,17 @@ ensure_venv() {
         echo "$digest" >"$stamp"
     fi
 }
+
+# For scripts/worker and scripts/beat: the broker Django's settings name (CELERY_BROKER_URL, from the
+# environment or .env), or an explanation and exit: without one, tasks run in the web process itself.
+require_celery_broker() {
+    local broker
+    broker="$(DJANGO_SETTINGS_MODULE=config.settings .venv/bin/python -c \
+        'from django.conf import settings; print(settings.CELERY_BROKER_URL)')"
+    if [ "$broker" = "memory://" ]; then
+        echo "CELERY_BROKER_URL is not set (environment or .env): tasks run in-process, right after each" >&2
+        echo "request's commit, and there is nothing for $(basename "$0") to do. Set it, e.g." >&2
+        echo "CELERY_BROKER_URL=amqp://guest:guest@127.0.0.1:5672// (RabbitMQ) or redis://127.0.0.1:6379/1 (Redis)." >&2
+        exit 1
+    fi
+}
