@@ -39,6 +39,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
 from accounts.models import User
+from accounts.tasks import send_password_reset
 from accounts.tokens import SESSION_CLAIM, refresh_session_of, session_mark_ended, session_mark_restamped
 from core.errors import Conflict, Forbidden, Invalid, NotAuthenticated
 from core.ids import is_id
@@ -353,8 +354,6 @@ def password_reset_mail_send(*, user_id: int) -> bool:
 def password_reset_request(*, email: str) -> None:
     """Emails a reset link (on the task queue, once this commits) if an active account with a password
     has this email; silent otherwise. The answer takes as long either way: no mail server in the request."""
-    from accounts.tasks import send_password_reset  # the tasks module imports this one
-
     user = User.objects.in_good_standing().filter(email__iexact=email.strip()).first()
     if user is None or not user.has_usable_password():
         return

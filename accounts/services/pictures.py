@@ -3,7 +3,8 @@
 Every picture gets a fresh name (``profile-pictures/<user id>/<uuid>.<ext>``),
 so a CDN or browser cache never serves a stale one. The new file is written
 before the transaction (no database locks held across a slow upload) and the
-old one is deleted only after the transaction commits: a rollback leaves the
+old one is deleted on the task queue once the transaction commits (not in the
+request: a storage round trip the answer need not wait for): a rollback leaves the
 user with a picture that still exists. The user row is locked while its
 picture is swapped, so two concurrent uploads each delete the one they
 replaced and leave no orphan behind.
@@ -20,7 +21,9 @@ from django.db import transaction
 from django.db.models.fields.files import FileField
 
 from accounts.models import User
+from accounts.tasks import delete_stored_picture
 from core.images import process_profile_picture
+from core.tasks import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +41,7 @@ def profile_picture_set(*, user: User, upload: File | IO[bytes]) -> User:
             locked.profile_picture.name = name
             locked.save(update_fields=["profile_picture", "updated_at"])
             if replaced:
-                transaction.on_commit(lambda: _delete_stored_picture(replaced))
+                enqueue(delete_stored_picture, name=replaced)
     except BaseException:
         _delete_stored_picture(name)
         raise
@@ -48,14 +51,14 @@ def profile_picture_set(*, user: User, upload: File | IO[bytes]) -> User:
 
 
 def profile_picture_delete(*, user: User) -> None:
-    """Remove the user's picture, if any; the file goes once the transaction commits."""
+    """Remove the user's picture, if any; the file goes on the task queue once the transaction commits."""
     with transaction.atomic():
         locked = User.objects.select_for_update().only("pk", "profile_picture").get(pk=user.pk)
         replaced = locked.profile_picture.name
         if replaced:
             locked.profile_picture.name = ""
             locked.save(update_fields=["profile_picture", "updated_at"])
-            transaction.on_commit(lambda: _delete_stored_picture(replaced))
+            enqueue(delete_stored_picture, name=replaced)
             user.updated_at = locked.updated_at
     user.profile_picture.name = ""
 
@@ -64,6 +67,11 @@ def _picture_field() -> FileField:
     field = User._meta.get_field("profile_picture")
     assert isinstance(field, FileField)
     return field
+
+
+def stored_picture_delete(name: str) -> None:
+    """Deletes a picture no user points at any more (``accounts.tasks.delete_stored_picture``); never raises."""
+    _delete_stored_picture(name)
 
 
 def _delete_stored_picture(name: str) -> None:
