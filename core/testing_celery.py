@@ -81,20 +81,24 @@ class CeleryWorker:
         with self._changed:
             return [run for run in self.runs if run.name == name and run.state == state]
 
-    def wait(self, name: str, timeout: float = 15.0, count: int = 1) -> list[Run]:
-        """Blocks until task ``name`` has succeeded ``count`` times; fails the test on a final failure or timeout."""
+    def wait(self, name: str, timeout: float = 15.0, count: int = 1, state: str = "SUCCESS") -> list[Run]:
+        """Blocks until task ``name`` has ended in ``state`` ``count`` times and returns those runs.
+
+        Fails the test after ``timeout`` seconds, or at once when waiting for a success and the task
+        failed for good.
+        """
         deadline = time.monotonic() + timeout
         with self._changed:
             while True:
                 failed = [run for run in self.runs if run.name == name and run.state == "FAILURE"]
-                if failed:
+                if failed and state != "FAILURE":
                     pytest.fail(f"Task {name} failed on the worker: {failed}; all runs: {self.runs}")
-                succeeded = [run for run in self.runs if run.name == name and run.state == "SUCCESS"]
-                if len(succeeded) >= count:
-                    return succeeded
+                ended = [run for run in self.runs if run.name == name and run.state == state]
+                if len(ended) >= count:
+                    return ended
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    pytest.fail(f"Task {name} did not succeed {count}x within {timeout}s; runs: {self.runs}")
+                    pytest.fail(f"Task {name} did not end in {state} {count}x within {timeout}s; runs: {self.runs}")
                 self._changed.wait(left)
 
 

@@ -81,7 +81,7 @@ def test_in_eager_mode_a_failing_task_runs_once_and_is_logged_not_raised(
     assert CALLS[key] == 1
     [record] = [record for record in caplog.records if record.name == "core.tasks"]
     message = record.getMessage()
-    assert message.startswith(f"Task {failing.name} failed for good")
+    assert message.startswith(f"Task {failing.name} failed for good (run once, eagerly)")
     assert f"'key': '{key}'" in message
     assert error in message
     assert record.exc_info is not None
