@@ -48,10 +48,12 @@ class PageShareTask(Task[Any, Any]):
     """The base of every task: a final failure is logged with the task's name and arguments."""
 
     def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        # An eager task runs once, as if on its last retry (enqueue): it was not retried.
+        tries = "run once, eagerly" if self.request.is_eager else f"after {self.request.retries} retries"
         logger.error(
-            "Task %s failed for good (after %s retries) with args %r and kwargs %r: %r",
+            "Task %s failed for good (%s) with args %r and kwargs %r: %r",
             self.name,
-            self.request.retries,
+            tries,
             tuple(args or ()),
             dict(kwargs or {}),
             exc,

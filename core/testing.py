@@ -201,13 +201,17 @@ def _browser_missing() -> str | None:
     return None
 
 
+def skip_unless_required(reason: str | None, *, what: str, required_by: str) -> None:
+    """Skips the test for ``reason`` (what it lacks), or fails it when CI sets ``required_by`` to 1."""
+    if reason:
+        if os.environ.get(required_by) == "1":
+            pytest.fail(f"The {what} test must run here ({required_by}=1), but {reason}.")
+        pytest.skip(reason)
+
+
 def require_browser() -> None:
     """Skips the test when the browser cannot run, or fails it when CI requires the browser."""
-    reason = _browser_missing()
-    if reason:
-        if os.environ.get("PAGESHARE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"The browser test must run here (PAGESHARE_REQUIRE_BROWSER=1), but {reason}.")
-        pytest.skip(reason)
+    skip_unless_required(_browser_missing(), what="browser", required_by="PAGESHARE_REQUIRE_BROWSER")
 
 
 @contextmanager

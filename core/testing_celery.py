@@ -33,6 +33,7 @@ from celery.signals import task_postrun
 from kombu import Connection
 
 from config.celery import app
+from core.testing import skip_unless_required
 
 BROKER_URL = os.environ.get("PAGESHARE_TEST_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
 
@@ -50,11 +51,7 @@ def broker_missing(url: str | None = None, timeout: int = 2) -> str | None:
 
 def require_broker() -> None:
     """Skips the test when the broker is unreachable, or fails it when CI requires the broker."""
-    reason = broker_missing()
-    if reason:
-        if os.environ.get("PAGESHARE_REQUIRE_BROKER") == "1":
-            pytest.fail(f"The broker test must run here (PAGESHARE_REQUIRE_BROKER=1), but {reason}.")
-        pytest.skip(reason)
+    skip_unless_required(broker_missing(), what="broker", required_by="PAGESHARE_REQUIRE_BROKER")
 
 
 @dataclass(frozen=True)
@@ -84,20 +81,24 @@ class CeleryWorker:
         with self._changed:
             return [run for run in self.runs if run.name == name and run.state == state]
 
-    def wait(self, name: str, timeout: float = 15.0, count: int = 1) -> list[Run]:
-        """Blocks until task ``name`` has succeeded ``count`` times; fails the test on a final failure or timeout."""
+    def wait(self, name: str, timeout: float = 15.0, count: int = 1, state: str = "SUCCESS") -> list[Run]:
+        """Blocks until task ``name`` has ended in ``state`` ``count`` times and returns those runs.
+
+        Fails the test after ``timeout`` seconds, or at once when waiting for a success and the task
+        failed for good.
+        """
         deadline = time.monotonic() + timeout
         with self._changed:
             while True:
                 failed = [run for run in self.runs if run.name == name and run.state == "FAILURE"]
-                if failed:
+                if failed and state != "FAILURE":
                     pytest.fail(f"Task {name} failed on the worker: {failed}; all runs: {self.runs}")
-                succeeded = [run for run in self.runs if run.name == name and run.state == "SUCCESS"]
-                if len(succeeded) >= count:
-                    return succeeded
+                ended = [run for run in self.runs if run.name == name and run.state == state]
+                if len(ended) >= count:
+                    return ended
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    pytest.fail(f"Task {name} did not succeed {count}x within {timeout}s; runs: {self.runs}")
+                    pytest.fail(f"Task {name} did not end in {state} {count}x within {timeout}s; runs: {self.runs}")
                 self._changed.wait(left)
 
 
@@ -118,23 +119,23 @@ def _reset_connections() -> None:
 
 @contextmanager
 def celery_conf(**overrides: Any) -> Iterator[None]:
-    """Overrides the Celery app's configuration (``broker_url``, ``task_always_eager``...) within the block."""
-    # Restore what was *set* on the app, not the values read now: app.conf reads Django's settings
-    # lazily, so a value read after a test changed a CELERY_* setting would stick once written back
-    # (e.g. task_always_eager=False for every later test in the process).
+    """Overrides the Celery app's configuration (``broker_url``, ``task_always_eager``...) within the block.
+
+    ``app.conf`` reads Django's settings live, below a layer of changes made on it: the overrides go
+    into that layer and leave it as they found it, so the values below show through again (a value
+    saved and written back would stay, and hide a later change of the Django setting).
+    """
     changes = app.conf.changes
-    assert changes is not None  # the configuration is loaded (config.celery reads Django's settings)
-    saved = {key: changes[key] for key in overrides if key in changes}
-    app.conf.update(overrides)
+    assert changes is not None  # the app's configuration is loaded (app.conf did it)
+    before = {key: changes[key] for key in overrides if key in changes}
+    changes.update(overrides)
     _reset_connections()
     try:
         yield
     finally:
         for key in overrides:
-            if key in saved:
-                changes[key] = saved[key]
-            else:
-                changes.pop(key, None)
+            changes.pop(key, None)
+        changes.update(before)
         _reset_connections()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 
 import pytest
@@ -84,6 +85,25 @@ def test_a_task_failing_with_a_retryable_error_is_retried_and_then_succeeds(cele
     assert ATTEMPTS["retry-once"] == 2
     user.refresh_from_db()
     assert user.bio == "refreshed"
+
+
+@task(name="core.tests.broken", max_retries=1, retry_backoff=1, retry_backoff_max=1)
+def broken(key: str) -> None:
+    ATTEMPTS[key] += 1
+    raise ConnectionError("the network stays down")
+
+
+def test_a_task_out_of_retries_fails_for_good_and_is_logged_with_its_arguments(celery_worker, caplog):
+    with caplog.at_level(logging.ERROR, logger="core.tasks"), transaction.atomic():
+        enqueue(broken, key="for-good")
+
+    celery_worker.wait("core.tests.broken", timeout=20, state="FAILURE")
+
+    assert [run.state for run in celery_worker.runs] == ["RETRY", "FAILURE"]
+    assert ATTEMPTS["for-good"] == 2
+    [failure] = [record.getMessage() for record in caplog.records if record.name == "core.tasks"]
+    assert failure.startswith("Task core.tests.broken failed for good (after 1 retries) with args () and kwargs")
+    assert "{'key': 'for-good'}" in failure
 
 
 def test_the_password_reset_mail_goes_out_through_the_worker(celery_worker, api_client, no_rate_limits):

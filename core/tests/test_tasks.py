@@ -81,7 +81,7 @@ def test_in_eager_mode_a_failing_task_runs_once_and_is_logged_not_raised(
     assert CALLS[key] == 1
     [record] = [record for record in caplog.records if record.name == "core.tasks"]
     message = record.getMessage()
-    assert message.startswith(f"Task {failing.name} failed for good")
+    assert message.startswith(f"Task {failing.name} failed for good (run once, eagerly)")
     assert f"'key': '{key}'" in message
     assert error in message
     assert record.exc_info is not None
@@ -99,6 +99,17 @@ def test_when_the_broker_is_down_enqueue_logs_and_the_write_commits(caplog, djan
     assert CALLS["no-broker"] == 0
     [record] = [record for record in caplog.records if record.name == "core.tasks"]
     assert record.getMessage() == "Could not send task core.tests.counting with kwargs {'key': 'no-broker'}"
+
+
+def test_celery_conf_leaves_the_app_reading_django_settings_again(settings):
+    # As the celery_worker fixture does: the Django setting first, then the app's own configuration.
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    with celery_conf(task_always_eager=False, broker_url="amqp://guest:guest@127.0.0.1:1//"):
+        assert not celery_app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # as pytest-django's settings fixture restores it
+
+    assert celery_app.conf.task_always_eager
+    assert celery_app.conf.broker_url == "memory://"
 
 
 # The periodic tasks, by the app that declares them (config.settings.CELERY_BEAT_SCHEDULE).

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import pytest
 
 from metrics.models import DailyMetrics
-from metrics.services import refresh_lock
 from metrics.tasks import refresh_metrics
 
 pytestmark = pytest.mark.django_db
@@ -27,9 +27,10 @@ def test_the_task_refreshes_the_last_three_days_like_the_command(world: Any, fro
     assert "Refreshed metrics for 3 days (2025-06-16 to 2025-06-18)" in caplog.text
 
 
-def test_the_task_does_nothing_while_another_refresh_runs(world: Any, frozen: Any, caplog: Any) -> None:
-    with refresh_lock() as acquired, caplog.at_level(logging.INFO, logger="metrics.tasks"):
-        assert acquired
+def test_the_task_does_nothing_while_another_refresh_runs(
+    world: Any, frozen: Any, caplog: Any, refresh_running_elsewhere: Callable[[], None]
+) -> None:
+    with caplog.at_level(logging.INFO, logger="metrics.tasks"):
         refresh_metrics.delay()
 
     assert not DailyMetrics.objects.exists()
