@@ -52,14 +52,14 @@ def test_followers_presence_is_read_in_batches(sent: list[Any], monkeypatch: pyt
     post = post_create(author=author, content="Hello")
     sent.clear()
     reads: list[int] = []
-    get_many = cache.get_many
+
+    class CountingCache:
+        def get_many(self, keys: list[str]) -> dict[str, Any]:
+            reads.append(len(keys))
+            return cache.get_many(keys)
+
+    monkeypatch.setattr(presence, "cache", CountingCache())
     monkeypatch.setattr(presence, "BATCH", 2)
-
-    def counted(keys: list[str]) -> dict[str, Any]:
-        reads.append(len(keys))
-        return get_many(keys)
-
-    monkeypatch.setattr(cache, "get_many", counted)
 
     tasks.publish_post(post_id=post.pk)
 
