@@ -196,7 +196,11 @@ class Sockets:
 
 
 async def measure(
-    mode: str, ports: list[int], authors: dict[int, int], author_tokens: dict[int, str], fan_tokens: list[str], runs: int
+    mode: str,
+    ports: list[int],
+    author_tokens: dict[int, str],
+    fan_tokens: list[str],
+    runs: int,
 ) -> Result:
     sockets = Sockets()
     await sockets.open(ports, fan_tokens)
@@ -208,11 +212,12 @@ async def measure(
     for count in FOLLOWER_COUNTS:
         times = []
         for run in range(runs):
-            _, elapsed = await asyncio.to_thread(post, ports[0], author_tokens[count], f"Latency {count} #{run}")
+            post_id, elapsed = await asyncio.to_thread(post, ports[0], author_tokens[count], f"Latency {count} #{run}")
             times.append(elapsed)
-            await asyncio.sleep(0.5 if count == big else 0.05)
+            # Each request on a quiet server: the previous post's delivery has ended.
+            await sockets.wait_for(post_id, len(fan_tokens) if count == big else 0, 120)
+            await asyncio.sleep(0.2)
         latency[count] = statistics.median(times) * 1000
-    await asyncio.sleep(3)  # let the latency posts' deliveries drain
     medians, lasts, received = [], [], []
     for run in range(runs):
         started = time.perf_counter()
@@ -239,14 +244,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--database-url", default="")
-    parser.add_argument("--broker", default="amqp://guest:guest@127.0.0.1:5672//", help='"none" to skip the worker runs')
+    parser.add_argument(
+        "--broker", default="amqp://guest:guest@127.0.0.1:5672//", help='"none" to skip the worker runs'
+    )
     parser.add_argument("--followers", type=int, default=10_000)
     parser.add_argument("--sockets", type=int, default=1_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--processes", default="1,2", help="ASGI process counts to measure")
     args = parser.parse_args()
 
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     prefix = f"streambench-{uuid.uuid4().hex[:10]}"
     database = args.database_url or f"sqlite:///{tempfile.gettempdir()}/{prefix}.sqlite3"
@@ -271,7 +278,9 @@ def main() -> None:
 
     only_big = (
         Follow.objects.filter(following_id=authors[max(FOLLOWER_COUNTS)])
-        .exclude(follower_id__in=Follow.objects.exclude(following_id=authors[max(FOLLOWER_COUNTS)]).values("follower_id"))
+        .exclude(
+            follower_id__in=Follow.objects.exclude(following_id=authors[max(FOLLOWER_COUNTS)]).values("follower_id")
+        )
         .order_by("follower_id")
         .values_list("follower_id", flat=True)[: args.sockets]
     )
@@ -292,7 +301,7 @@ def main() -> None:
                     env["CELERY_BROKER_URL"] = broker
                 print(f"measuring: {mode}, {count} ASGI process(es), {len(fan_tokens)} sockets ...", flush=True)
                 with servers(env, count, worker=broker is not None) as ports:
-                    results.append(asyncio.run(measure(mode, ports, authors, author_tokens, fan_tokens, args.runs)))
+                    results.append(asyncio.run(measure(mode, ports, author_tokens, fan_tokens, args.runs)))
     finally:
         import redis
 
@@ -303,7 +312,9 @@ def main() -> None:
             Path(database.removeprefix("sqlite:///")).unlink(missing_ok=True)
 
     print()
-    print("| tasks | ASGI processes | POST latency, 10 / 1,000 / 10,000 followers | to the median socket | to the last socket | sockets reached |")
+    print(
+        "| tasks | ASGI processes | POST latency (10 / 1,000 / 10,000 followers) | median socket | last socket | got |"
+    )
     print("|---|---|---|---|---|---|")
     for r in results:
         latency = " / ".join(f"{r.latency_ms[count]:.0f} ms" for count in FOLLOWER_COUNTS)
