@@ -22,7 +22,7 @@ from content.models import Ticker
 from notifications.api.rendering import group_payload
 from social.models import Block, Mute
 from streaming.api.auth import token_of, user_for_token
-from streaming.api.rendering import ScopeRequest, apply_overlay, post_renders, viewer_overlay
+from streaming.api.rendering import ScopeRequest, apply_overlay, overlays, post_renders
 from streaming.groups import PUBLIC, SYMBOL, ticker_group, user_group
 from streaming.presence import presence_mark
 
@@ -206,7 +206,7 @@ class StreamingConsumer(AsyncWebsocketConsumer):
         if message.get("author_id") in self.hidden or message.get("reposter_id") in self.hidden:
             return
         post_id, repost_id = message["post_id"], message.get("repost_id")
-        overlay = await database_sync_to_async(viewer_overlay)(self.user, post_id=post_id, repost_id=repost_id)
+        overlay = await overlays.get(self.user, post_id=post_id, repost_id=repost_id)
         if overlay is None:
             return
         base = await post_renders.get(post_id, repost_id, self.request)

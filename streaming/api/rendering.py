@@ -187,6 +187,61 @@ def viewer_overlay(viewer: Any, *, post_id: int, repost_id: int | None) -> Overl
     return Overlay(bool(quoted_shown), poll_vote, quoted_poll_vote, flags)
 
 
+@dataclass
+class _Asked:
+    viewer: Any
+    post_id: int
+    repost_id: int | None
+    answer: asyncio.Future[Overlay | None]
+
+
+class OverlayBatches:
+    """``viewer_overlay`` for many sockets of a process in one trip to the database thread.
+
+    Every consumer's queries run on the process's one thread for sync code; one trip per socket
+    cost a thread hop and connection check each. Here the askers queue up while a trip runs, and
+    the next trip takes all of them: a batch as large as the load makes it, with no timer.
+    """
+
+    def __init__(self) -> None:
+        self._waiting: dict[asyncio.AbstractEventLoop, list[_Asked]] = {}
+        self._driving: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
+
+    async def get(self, viewer: Any, *, post_id: int, repost_id: int | None) -> Overlay | None:
+        loop = asyncio.get_running_loop()
+        asked = _Asked(viewer, post_id, repost_id, loop.create_future())
+        self._waiting.setdefault(loop, []).append(asked)
+        if loop not in self._driving:
+            self._driving[loop] = loop.create_task(self._drive(loop))
+        return await asked.answer
+
+    async def _drive(self, loop: asyncio.AbstractEventLoop) -> None:
+        from channels.db import database_sync_to_async
+
+        try:
+            while self._waiting.get(loop):
+                batch = self._waiting.pop(loop)
+                try:
+                    results = await database_sync_to_async(_overlays)(batch)
+                except Exception as exc:
+                    for each in batch:
+                        if not each.answer.done():
+                            each.answer.set_exception(exc)
+                    continue
+                for each, result in zip(batch, results, strict=True):
+                    if not each.answer.done():
+                        each.answer.set_result(result)
+        finally:
+            self._driving.pop(loop, None)
+
+
+def _overlays(batch: list[_Asked]) -> list[Overlay | None]:
+    return [viewer_overlay(each.viewer, post_id=each.post_id, repost_id=each.repost_id) for each in batch]
+
+
+overlays = OverlayBatches()
+
+
 def _with_viewer(post: dict[str, Any], flags: dict[int, dict[str, bool]], vote: int | None) -> dict[str, Any]:
     shown = {**post, "viewer": dict(flags[int(post["id"])])}
     if post.get("poll") is not None:

@@ -192,3 +192,31 @@ def test_socket_is_closed_for_token_of_user_suspended_since() -> None:
         return await socket.closed_with()
 
     assert run(scenario()) == CLOSE_UNAUTHORIZED
+
+
+def test_sockets_of_a_process_ask_for_their_viewer_parts_in_shared_trips(monkeypatch: pytest.MonkeyPatch) -> None:
+    from streaming.api import rendering
+
+    author = member()
+    viewers = [member() for _ in range(6)]
+    post = post_create(author=author, content="Batched")
+    batches: list[int] = []
+    overlays_of = rendering._overlays
+
+    def counted(batch: list[Any]) -> list[Any]:
+        batches.append(len(batch))
+        return overlays_of(batch)
+
+    monkeypatch.setattr(rendering, "_overlays", counted)
+
+    async def deliver() -> None:
+        sockets = [await subscribed(viewer, {"stream": "public"}) for viewer in viewers]
+        message = {"type": "stream.post", "stream": ["public"], "post_id": post.pk, "author_id": author.pk}
+        await get_channel_layer().group_send(PUBLIC, message)
+        for socket in sockets:
+            assert (await socket.receive_event())[2]["id"] == str(post.pk)
+            await socket.disconnect()
+
+    run(deliver())
+    assert sum(batches) == 6
+    assert len(batches) < 6, batches
