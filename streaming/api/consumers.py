@@ -200,6 +200,13 @@ class StreamingConsumer(AsyncWebsocketConsumer):
     # Messages from the channel layer (``streaming.tasks``)
 
     async def stream_post(self, message: dict[str, Any]) -> None:
+        try:
+            await self._post_event(message)
+        except Exception:
+            # One event that cannot be rendered (a database error) must not end the socket.
+            logger.exception("Streaming: could not deliver post %s", message.get("post_id"))
+
+    async def _post_event(self, message: dict[str, Any]) -> None:
         stream = tuple(message["stream"])
         if stream not in self.subscriptions or self.user is None:
             return
@@ -220,6 +227,12 @@ class StreamingConsumer(AsyncWebsocketConsumer):
             await self._event(stream, "delete", str(message["post_id"]))
 
     async def stream_notification(self, message: dict[str, Any]) -> None:
+        try:
+            await self._notification_event(message)
+        except Exception:
+            logger.exception("Streaming: could not deliver notification group %s", message.get("group_id"))
+
+    async def _notification_event(self, message: dict[str, Any]) -> None:
         streams = [stream for stream in ((USER,), (USER_NOTIFICATION,)) if stream in self.subscriptions]
         if not streams or self.user is None:
             return

@@ -18,7 +18,7 @@ from social.models import Block, Mute
 from social.services import block_create, follow_create, mute_create
 from streaming.api.consumers import CLOSE_UNAUTHORIZED
 from streaming.groups import PUBLIC
-from streaming.tests.helpers import Socket, member, run, subscribed
+from streaming.tests.helpers import Socket, member, run, settled, subscribed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -220,3 +220,28 @@ def test_sockets_of_a_process_ask_for_their_viewer_parts_in_shared_trips(monkeyp
     run(deliver())
     assert sum(batches) == 6
     assert len(batches) < 6, batches
+
+
+def test_an_event_that_fails_to_render_is_logged_and_the_socket_stays_open(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from streaming.api import rendering
+
+    author, viewer = member(), member()
+    post = post_create(author=author, content="Breaks")
+
+    def broken(batch: list[Any]) -> list[Any]:
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(rendering, "_overlays", broken)
+
+    async def deliver() -> None:
+        socket = await subscribed(viewer, {"stream": "public"})
+        message = {"type": "stream.post", "stream": ["public"], "post_id": post.pk, "author_id": author.pk}
+        await get_channel_layer().group_send(PUBLIC, message)
+        assert await socket.nothing()
+        await settled(socket)  # still open and answering
+        await socket.disconnect()
+
+    run(deliver())
+    assert f"could not deliver post {post.pk}" in caplog.text
