@@ -45,6 +45,9 @@ def _test_settings(settings: Any, tmp_path: Path) -> Iterator[None]:
         settings.CACHES = {
             "default": {**settings.CACHES["default"], "LOCATION": f"{base}/{(worker % 15) + 1}"},
         }
+    # The streams' channel layer in this process only, also with REDIS_URL: Redis pub/sub channels
+    # ignore the db number, so the suite's events would reach any server subscribed on that Redis.
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     cache.clear()
     yield
     cache.clear()

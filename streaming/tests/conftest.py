@@ -1,5 +1,4 @@
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
@@ -7,10 +6,9 @@ from streaming.api.rendering import post_renders
 
 
 @pytest.fixture(autouse=True)
-def _streaming_settings(settings: Any) -> Iterator[None]:
-    # Each test on a fresh in-process channel layer (a settings change resets Channels' layers),
-    # also when the suite runs with REDIS_URL: the two-process test sets its own.
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+def _fresh_renders() -> Iterator[None]:
+    # The root conftest gives each test a fresh in-process channel layer (a settings change resets
+    # Channels' layers); the renders cached by the process must not outlive a test either.
     post_renders.clear()
     yield
     post_renders.clear()
