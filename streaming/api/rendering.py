@@ -158,10 +158,10 @@ def overlay_queries(post_id: int, repost_id: int | None) -> OverlayQueries | Non
         return cached[1]
     for stale in [stale for stale, (expires, _) in _compiled.items() if expires <= now]:
         _compiled.pop(stale, None)
-    quoted = Post.objects.filter(pk=post_id).values_list("quoted_post_id", flat=True)
+    row = Post.objects.filter(pk=post_id).values_list("quoted_post_id").first()
     queries = None
-    if quoted.exists():
-        quoted_post_id = quoted.first()
+    if row is not None:
+        quoted_post_id = row[0]
         ids = [post_id] if quoted_post_id is None else [post_id, quoted_post_id]
         shown_sql, shown_params = _shown(_StandIn(), post_id, repost_id).query.sql_with_params()
         flags_sql, flags_params = viewer_flag_rows(STAND_IN_ID, ids).query.sql_with_params()
