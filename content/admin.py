@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from content.counters import POST_COUNTERS
 from content.models import (
     Bookmark,
     Comment,
@@ -93,6 +94,10 @@ class PostAdmin(SoftDeletedContentAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("author",)
     inlines = [PostTickerInline, PostMentionInline, MediaInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # Counters are the services' (content.counters); `recount_counters` repairs them.
+        return (*super().get_readonly_fields(request, obj), *POST_COUNTERS)
 
     @admin.display(description="content")
     def short_content(self, obj: Post) -> str:

@@ -80,6 +80,13 @@ class Post(models.Model):
     updated_at = UpdatedAtField()
     deleted_at = models.DateTimeField(null=True, blank=True)
     is_hidden = models.BooleanField(default=False, help_text="Hidden by a moderator; reversible.")
+    # Kept by the services in the transaction that adds or removes what they count
+    # (content.counters; ``recount_counters`` repairs drift). Never move updated_at.
+    reactions_count = models.PositiveIntegerField(default=0)
+    comments_count = models.PositiveIntegerField(default=0, help_text="Visible comments and replies.")
+    reposts_count = models.PositiveIntegerField(default=0, help_text="Plain reposts.")
+    quotes_count = models.PositiveIntegerField(default=0, help_text="Visible posts quoting this one.")
+    bookmarks_count = models.PositiveIntegerField(default=0)
 
     objects = PostQuerySet.as_manager()
 
