@@ -151,6 +151,14 @@ else:
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Argon2id at OWASP's parameters (accounts.hashers); the others verify older hashes, which
+# Django rewrites as Argon2id at the user's next sign-in.
+PASSWORD_HASHERS = [
+    "accounts.hashers.OWASPArgon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.validators.NotBlankPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
