@@ -220,6 +220,11 @@ IMAGE_UPLOAD_MAX_PIXELS = env.int("IMAGE_UPLOAD_MAX_PIXELS", 50_000_000, minimum
 PROFILE_PICTURE_SIZE = 512
 # Soft-deleted posts and comments are kept this many days, then `purge_deleted_content` removes them.
 CONTENT_RETENTION_DAYS = env.int("CONTENT_RETENTION_DAYS", 30, minimum=1)
+# Precomputed home timelines (content.timelines): the following feed read from a per-user table
+# written by the fan-out, instead of merged from three sources on every read.
+HOME_TIMELINES = env.bool("HOME_TIMELINES", True)
+HOME_TIMELINE_SIZE = env.int("HOME_TIMELINE_SIZE", 800, minimum=20)
+HOME_TIMELINE_INACTIVE_DAYS = env.int("HOME_TIMELINE_INACTIVE_DAYS", 14, minimum=1)
 # A symbol not on the reference list (`load_tickers`) shows in search and trending only once this many
 # distinct active, unsuspended members have visible posts mentioning it (content.services.tickers).
 TICKER_MIN_AUTHORS = env.int("TICKER_MIN_AUTHORS", 5, minimum=1)
@@ -442,6 +447,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "refresh-metrics": {"task": "metrics.tasks.refresh_metrics", "schedule": timedelta(minutes=10)},
     "purge-deleted-content": {"task": "content.tasks.purge_deleted_content", "schedule": timedelta(days=1)},
     "purge-unattached-media": {"task": "content.tasks.purge_unattached_media", "schedule": timedelta(hours=1)},
+    "trim-home-timelines": {"task": "content.tasks.trim_home_timelines", "schedule": timedelta(minutes=10)},
+    "drop-idle-home-timelines": {"task": "content.tasks.drop_idle_home_timelines", "schedule": timedelta(days=1)},
     "notify-ended-polls": {"task": "notifications.tasks.notify_ended_polls", "schedule": timedelta(minutes=1)},
     "send-digests": {"task": "notifications.tasks.send_digests", "schedule": timedelta(hours=1)},
 }
