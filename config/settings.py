@@ -149,6 +149,23 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pageshare"}}
 
+# The streaming API's channel layer (Channels): Redis pub/sub between processes when REDIS_URL is set
+# (each ASGI process subscribes to the groups its sockets joined), else one process's memory.
+STREAMING_CHANNEL_PREFIX = env.str("STREAMING_CHANNEL_PREFIX", "pageshare")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": STREAMING_CHANNEL_PREFIX},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Seconds a socket's presence (its user is connected somewhere) lasts unless renewed, and how often
+# each socket renews it: the fan-out sends a user's home-feed events only to users present.
+STREAMING_PRESENCE_TTL = env.int("STREAMING_PRESENCE_TTL", 90, minimum=10)
+STREAMING_PRESENCE_RENEW = env.int("STREAMING_PRESENCE_RENEW", 30, minimum=1)
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 # Argon2id at OWASP's parameters (accounts.hashers); the others verify older hashes, which
@@ -400,7 +417,10 @@ LOG_LEVEL = env.str("LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "core.logging.RequestIDFilter"}},
+    "filters": {
+        "request_id": {"()": "core.logging.RequestIDFilter"},
+        "access_token": {"()": "core.logging.AccessTokenFilter"},
+    },
     "formatters": {
         "json": {"()": "core.logging.JSONFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -408,7 +428,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            "filters": ["request_id", "access_token"],
             "formatter": "json" if LOG_FORMAT == "json" else "text",
         }
     },
@@ -419,6 +439,11 @@ LOGGING = {
         "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.db.backends": {"level": "INFO"},
+        # uvicorn (the ASGI server) logs through the same handler, whose AccessTokenFilter blanks a
+        # WebSocket's ?access_token=... in its access and connection lines.
+        "uvicorn": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "uvicorn.error": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "uvicorn.access": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
     },
 }
 

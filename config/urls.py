@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("polls.api.urls")),
     path("", include("content.api.urls")),
     path("", include("notifications.api.urls")),
+    path("", include("streaming.api.urls")),
     path("", include("moderation.api.urls")),
     path("", include("metrics.api.urls")),
 ]

@@ -265,6 +265,19 @@ def _after(kind: int, cursor: Sequence[Any] | None, *, forward: bool) -> Q:
     return bound & (Q(created_at__gt=time) | Q(created_at=time, id__gt=item_id))
 
 
+def reposts_for_feed(viewer: Any) -> models.QuerySet[Any]:
+    """Plain reposts the viewer's following feed may show: the post as ``for_feed`` would show it, and
+    a reposter in good standing whom the viewer neither muted nor blocks (either way)."""
+    from content.models import Repost
+
+    return (
+        Repost.objects.filter(in_good_standing("user__"))
+        .filter(not_muted_by(viewer, "user"), not_blocked_with(viewer, "user"))
+        .filter(publicly_visible("post__"))
+        .filter(not_blocked_with(viewer, "post__author"), not_muted_by(viewer, "post__author"))
+    )
+
+
 def _followed_reposts(
     viewer: Any,
     followees: models.QuerySet[Any],
@@ -297,11 +310,8 @@ def _followed_reposts(
             .order_by(*order)
         )
         visible = (
-            Repost.objects.filter(id__in=candidates.values("id")[:batch])
-            .filter(in_good_standing("user__"))
-            .filter(not_muted_by(viewer, "user"), not_blocked_with(viewer, "user"))
-            .filter(publicly_visible("post__"))
-            .filter(not_blocked_with(viewer, "post__author"), not_muted_by(viewer, "post__author"))
+            reposts_for_feed(viewer)
+            .filter(id__in=candidates.values("id")[:batch])
             .select_related("user")
             .order_by(*order)[: limit - len(entries)]
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -52,3 +53,20 @@ class JSONFormatter(logging.Formatter):
         if record.exc_info:
             payload["exception"] = self.formatException(record.exc_info)
         return json.dumps(payload, default=str)
+
+
+ACCESS_TOKEN = re.compile(r"(access_token=)[^&\s\"']*")
+
+
+class AccessTokenFilter(logging.Filter):
+    """Blanks ``access_token=...`` (the streaming API's token in a query string) in every line.
+
+    uvicorn logs a WebSocket's full path with its query; the token would otherwise sit in the logs.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "access_token=" in message:
+            record.msg = ACCESS_TOKEN.sub(r"\1***", message)
+            record.args = None
+        return True

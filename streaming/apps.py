@@ -6,3 +6,9 @@ class StreamingConfig(AppConfig):
 
     name = "streaming"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The fan-out: receivers of the domain signals of content, social, accounts and notifications.
+        from streaming import receivers
+
+        receivers.connect()

@@ -31,6 +31,7 @@ HTTP_LAYER = {
     "*/api/*": "each app's API: views, serializers, filters, permissions and URLs",
     "*/tests/*": "tests drive the API through DRF's test client and check its answers",
     "conftest.py": "the shared fixtures: an APIClient, signed in with a token",
+    "config/asgi.py": "the ASGI router: mounts the streaming API's WebSocket route (streaming.api) beside Django",
     "config/urls.py": "the root URLconf: mounts every app's API, the schema and its docs (drf-spectacular's views)",
     "accounts/authentication.py": "the DRF authentication class for bearer tokens (ours and the external provider's)",
     "core/exceptions.py": "the one mapping of DRF's and the domain's errors to problem details",
