@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -34,13 +35,14 @@ USERS = 4
 PAGE = 3
 
 
-def walk(viewer: User, *, timelines: bool, settings: Any) -> list[tuple[Any, ...]]:
-    """Every page of the viewer's following feed, forward then back from the end: what each shows."""
-    kept, settings.HOME_TIMELINES = settings.HOME_TIMELINES, timelines
-    try:
+def walk(viewer: User, *, timelines: bool, settings: Any = None) -> list[tuple[Any, ...]]:
+    """Every page of the viewer's following feed, forward then back from the end: what each shows.
+
+    ``override_settings`` rather than the ``settings`` fixture, whose every assignment stacks one
+    more layer of settings for the rest of the test (thousands over a property test's examples).
+    """
+    with override_settings(HOME_TIMELINES=timelines):
         return _walk(viewer)
-    finally:
-        settings.HOME_TIMELINES = kept
 
 
 def _walk(viewer: User) -> list[tuple[Any, ...]]:
@@ -138,8 +140,7 @@ def apply(operation: tuple[Any, ...], users: list[User], settings: Any) -> None:
 )
 @given(steps=st.lists(operations, min_size=1, max_size=30), size=st.sampled_from([20, 800]))
 def test_the_timeline_feed_equals_the_merged_feed(steps, size, settings, django_capture_on_commit_callbacks):
-    settings.HOME_TIMELINES, settings.HOME_TIMELINE_SIZE = True, size
-    with transaction.atomic():
+    with override_settings(HOME_TIMELINES=True, HOME_TIMELINE_SIZE=size), transaction.atomic():
         users = [UserFactory() for _ in range(USERS)]
         for user in users[1:]:
             follow_create(follower=users[0], target=user)
