@@ -452,6 +452,9 @@ LOGGING = {
 # eagerly in-process when it is enqueued (after the commit of the transaction that enqueued it).
 CELERY_BROKER_URL = env.url("CELERY_BROKER_URL", ("amqp", "amqps", "pyamqp", "redis", "rediss")) or "memory://"
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://"
+# The queue tasks go to and workers read; another name keeps a second deployment (or a benchmark) on
+# the same broker apart.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_EAGER_PROPAGATES = True
 # Nothing reads task results: no result backend, and tasks say so (core.tasks.task).
 CELERY_TASK_IGNORE_RESULT = True

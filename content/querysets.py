@@ -198,28 +198,32 @@ def post_viewer_flags(viewer: Any, post_ids: Iterable[int]) -> dict[int, dict[st
     One UNION of three index probes (the ``(post, user)`` unique constraints).
     Anonymous viewers get all-false flags without a query.
     """
-    from content.models import Bookmark, PostReaction, Repost
-
     ids = list(dict.fromkeys(int(pk) for pk in post_ids))
     flags = {pk: dict.fromkeys(VIEWER_FLAGS, False) for pk in ids}
     if not ids or not getattr(viewer, "is_authenticated", False):
         return flags
-    rows = (
-        PostReaction.objects.filter(user_id=viewer.pk, post_id__in=ids)
+    for post_id, flag in viewer_flag_rows(viewer.pk, ids):
+        flags[post_id][flag] = True
+    return flags
+
+
+def viewer_flag_rows(viewer_id: int, ids: list[int]) -> models.QuerySet[Any]:
+    """``(post_id, flag)`` rows of ``post_viewer_flags``: the one query behind the viewer flags."""
+    from content.models import Bookmark, PostReaction, Repost
+
+    return (
+        PostReaction.objects.filter(user_id=viewer_id, post_id__in=ids)
         .values_list("post_id", Value("reacted", output_field=models.CharField()))
         .union(
-            Repost.objects.filter(user_id=viewer.pk, post_id__in=ids).values_list(
+            Repost.objects.filter(user_id=viewer_id, post_id__in=ids).values_list(
                 "post_id", Value("reposted", output_field=models.CharField())
             ),
-            Bookmark.objects.filter(user_id=viewer.pk, post_id__in=ids).values_list(
+            Bookmark.objects.filter(user_id=viewer_id, post_id__in=ids).values_list(
                 "post_id", Value("bookmarked", output_field=models.CharField())
             ),
             all=True,
         )
     )
-    for post_id, flag in rows:
-        flags[post_id][flag] = True
-    return flags
 
 
 # The following feed: the viewer's own posts, their followees' posts, and their

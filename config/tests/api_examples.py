@@ -574,3 +574,5 @@ def scenario(rec: Recorder) -> None:
     rec.call("GET", "/api/v1/users/me/export", status=200, as_=cleo)
     rec.call("DELETE", "/api/v1/users/me", status=204, as_=cleo, body={"password": "cleo-even-longer-passphrase-5"})
     rec.call("POST", "/api/v1/auth/logout", status=204, as_=ana, body={"refresh": ana.refresh})
+    # The streaming API's health probe (the stream itself is a WebSocket: README, "Streaming").
+    rec.call("GET", "/api/v1/streaming/health", status=200)

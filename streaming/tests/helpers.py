@@ -8,6 +8,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from asgiref.testing import ApplicationCommunicator
+from channels.db import database_sync_to_async
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from config.asgi import application
@@ -93,7 +94,8 @@ class Socket:
 
 async def subscribed(user: Any, *streams: dict[str, Any]) -> Socket:
     """A socket signed in as ``user`` with ``streams`` subscribed (no answer comes to a subscribe)."""
-    socket = Socket(query=f"access_token={token_for(user)}")
+    token = await database_sync_to_async(token_for)(user)
+    socket = Socket(query=f"access_token={token}")
     answer = await socket.connect()
     assert answer["type"] == "websocket.accept", answer
     for stream in streams:
@@ -108,3 +110,10 @@ async def settled(socket: Socket) -> None:
     await socket.send({"type": "sync"})
     frame = await socket.receive()
     assert frame == {"error": "Unknown message type (subscribe or unsubscribe)", "status": 400}, frame
+
+
+def member(**fields: Any) -> Any:
+    """A user (``UserFactory``), typed loosely for the services the tests call."""
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(**fields)

@@ -9,9 +9,8 @@ import pytest
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts.tests.factories import UserFactory
 from streaming.api.consumers import CLOSE_UNAUTHORIZED
-from streaming.tests.helpers import Socket, run, settled, token_for
+from streaming.tests.helpers import Socket, member, run, settled, token_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,19 +30,19 @@ def test_bad_token_closes_4001() -> None:
 
 
 def test_expired_token_closes_4001() -> None:
-    user: Any = UserFactory()
+    user: Any = member()
     token = AccessToken.for_user(user)
     token.set_exp(from_time=timezone.now() - timedelta(hours=1), lifetime=timedelta(minutes=1))
     assert run(_accepted_then_closed(Socket(query=f"access_token={token}"))) == CLOSE_UNAUTHORIZED
 
 
 def test_suspended_user_closes_4001() -> None:
-    user = UserFactory(suspended_at=timezone.now())
+    user = member(suspended_at=timezone.now())
     assert run(_accepted_then_closed(Socket(query=f"access_token={token_for(user)}"))) == CLOSE_UNAUTHORIZED
 
 
 def test_deactivated_user_closes_4001() -> None:
-    user = UserFactory(is_active=False)
+    user = member(is_active=False)
     assert run(_accepted_then_closed(Socket(query=f"access_token={token_for(user)}"))) == CLOSE_UNAUTHORIZED
 
 
@@ -56,26 +55,26 @@ async def _opens(socket: Socket) -> dict[str, Any]:
 
 
 def test_query_token_opens_without_subprotocol() -> None:
-    answer = run(_opens(Socket(query=f"access_token={token_for(UserFactory())}")))
+    answer = run(_opens(Socket(query=f"access_token={token_for(member())}")))
     assert answer == {"type": "websocket.accept", "subprotocol": None}
 
 
 def test_subprotocol_token_opens_and_is_echoed() -> None:
-    token = token_for(UserFactory())
+    token = token_for(member())
     answer = run(_opens(Socket(subprotocols=[token])))
     assert answer["type"] == "websocket.accept"
     assert answer["subprotocol"] == token
 
 
 def test_authorization_header_opens() -> None:
-    token = token_for(UserFactory())
+    token = token_for(member())
     answer = run(_opens(Socket(headers=[("Authorization", f"Bearer {token}")])))
     assert answer["type"] == "websocket.accept"
 
 
 def test_origin_not_allowed_is_refused_at_the_handshake(settings: Any) -> None:
     settings.CORS_ALLOWED_ORIGINS = ["https://app.example.com"]
-    token = token_for(UserFactory())
+    token = token_for(member())
     answer = run(_opens(Socket(query=f"access_token={token}", headers=[("Origin", "https://evil.example.net")])))
     assert answer["type"] == "websocket.close"
 
@@ -83,13 +82,13 @@ def test_origin_not_allowed_is_refused_at_the_handshake(settings: Any) -> None:
 @pytest.mark.parametrize("origin", ["https://app.example.com", "http://testserver"])
 def test_allowed_origins_open(settings: Any, origin: str) -> None:
     settings.CORS_ALLOWED_ORIGINS = ["https://app.example.com"]
-    token = token_for(UserFactory())
+    token = token_for(member())
     answer = run(_opens(Socket(query=f"access_token={token}", headers=[("Origin", origin)])))
     assert answer["type"] == "websocket.accept"
 
 
 def test_host_not_allowed_is_refused() -> None:
-    token = token_for(UserFactory())
+    token = token_for(member())
     socket = Socket(query=f"access_token={token}")
     socket.communicator.scope["headers"] = [(b"host", b"evil.example.net")]
     assert run(_opens(socket))["type"] == "websocket.close"
