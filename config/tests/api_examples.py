@@ -337,7 +337,6 @@ def scenario(rec: Recorder) -> None:
 
     rec.call("GET", "/health", status=200)
     rec.call("GET", "/health/ready", status=200)
-    rec.call("GET", "/api/v1/streaming/health", status=200)
 
     # Accounts.
     sign_up(rec, ana, "ana", "Ana Lima")
