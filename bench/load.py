@@ -82,10 +82,15 @@ class Target:
     rss_end: dict[int, int] = field(default_factory=dict)
 
 
+class _DefaultsHelp(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows an option's default unless it has none."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        return action.help if action.default is None else super()._get_help_string(action)
+
+
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=(__doc__ or "").split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0], formatter_class=_DefaultsHelp)
     parser.add_argument("--user", help="Username of the viewer (default: the user with the largest following_count).")
     parser.add_argument("--ticker", default="NVDA", help="Symbol for tickers/{symbol}/posts.")
     parser.add_argument(
@@ -210,6 +215,10 @@ def seed(users: int, posts: int) -> None:
 def describe_database() -> str:
     from django.db import connection
 
+    if "content_post" not in connection.introspection.table_names():
+        sys.exit(
+            "The database is not migrated: add --seed-users N --seed-posts M (or run manage.py migrate, seed_demo)."
+        )
     with connection.cursor() as cursor:
         cursor.execute("SELECT version(), pg_size_pretty(pg_database_size(current_database()))")
         version, size = cursor.fetchone()
