@@ -10,11 +10,14 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from content.counters import POST_COUNTERS
 from content.models import (
     Bookmark,
     Comment,
     CommentMention,
     CommentReaction,
+    HomeTimeline,
+    HomeTimelineEntry,
     Media,
     Post,
     PostMention,
@@ -26,6 +29,8 @@ from content.models import (
     TickerHourlyMentions,
     WatchlistItem,
 )
+from content.timelines import timeline_build
+from core.admin import ReadOnlyAdmin
 
 
 @admin.register(Ticker)
@@ -93,6 +98,10 @@ class PostAdmin(SoftDeletedContentAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("author",)
     inlines = [PostTickerInline, PostMentionInline, MediaInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # Counters are the services' (content.counters); `recount_counters` repairs them.
+        return (*super().get_readonly_fields(request, obj), *POST_COUNTERS)
 
     @admin.display(description="content")
     def short_content(self, obj: Post) -> str:
@@ -217,3 +226,33 @@ class RollupWatermarkAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: RollupWatermark | None = None) -> bool:
         return False
+
+
+@admin.register(HomeTimeline)
+class HomeTimelineAdmin(ReadOnlyAdmin):
+    """The users whose following feed is precomputed (``content.timelines``); rebuilding one is always
+    safe (it is remade from the database, as on the user's first read)."""
+
+    list_display = ("user", "built_at", "floor_time", "floor_kind", "floor_item")
+    search_fields = ("user__username", "user__email")
+    list_select_related = ("user",)
+    ordering = ("-built_at",)
+    actions = ["rebuild"]
+
+    @admin.action(description="Rebuild from the database", permissions=["view"])
+    def rebuild(self, request: HttpRequest, queryset: Any) -> None:
+        user_ids = list(queryset.values_list("user_id", flat=True))
+        for user_id in user_ids:
+            timeline_build(user_id)
+        self.message_user(request, f"Rebuilt {len(user_ids)} home timeline(s).")
+
+
+@admin.register(HomeTimelineEntry)
+class HomeTimelineEntryAdmin(ReadOnlyAdmin):
+    """A timeline's candidates, newest first; which are shown is decided when the feed is read."""
+
+    list_display = ("user", "sort_time", "kind", "item_id", "post")
+    search_fields = ("user__username",)
+    list_select_related = ("user", "post")
+    raw_id_fields = ("user", "post", "repost")
+    ordering = ("user", "-sort_time", "-kind", "-item_id")

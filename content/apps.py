@@ -24,3 +24,6 @@ class ContentConfig(AppConfig):
         from content.export import register
 
         register()
+
+        # The home timelines follow posts, reposts and follows (content.receivers).
+        import content.receivers  # noqa: F401

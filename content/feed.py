@@ -2,20 +2,26 @@
 
 ``scope=all`` is every post the viewer may see minus muted authors, newest
 first (``Post.objects.for_feed``). ``scope=following`` merges the viewer's own
-posts, their followees' posts and their followees' plain reposts
-(``content.querysets.following_feed``), each entry keyed (time, kind, id). Both
+posts, their followees' posts and their followees' plain reposts, each entry
+keyed (time, kind, id): read from the viewer's precomputed home timeline
+(``content.timelines``), or merged on read (``content.querysets.following_feed``)
+where the timeline does not reach or timelines are off (``HOME_TIMELINES``). Both
 page through ``core.keyset.keyset_page``, so cursors mean the same thing
 as on every other list.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from copy import copy
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
+
 from content.models import Post
 from content.querysets import FeedEntry, following_feed
+from content.timelines import timeline_read
 from core.errors import Invalid
 from core.keyset import Cursor, KeysetPage, keyset_page, queryset_page
 
@@ -43,7 +49,7 @@ def feed_page(viewer: Any, *, scope: str, cursor: str | None, limit: int) -> Key
         return queryset_page(posts, ordering=ALL_ORDERING, cursor=position, limit=limit)
     position = Cursor.decode(cursor, types=FOLLOWING_KEY_TYPES)
     entries = keyset_page(
-        lambda after, count: following_feed(
+        lambda after, count: _following_entries(
             viewer,
             cursor=None if after is None else after.values,
             forward=after is None or after.forward,
@@ -54,6 +60,16 @@ def feed_page(viewer: Any, *, scope: str, cursor: str | None, limit: int) -> Key
         limit=limit,
     )
     return KeysetPage(rows=_posts_of(viewer, entries.rows), next=entries.next, previous=entries.previous)
+
+
+def _following_entries(viewer: Any, *, cursor: Sequence[Any] | None, forward: bool, limit: int) -> list[FeedEntry]:
+    """From the viewer's home timeline (``content.timelines``) when timelines are on and the page
+    lies above its floor; else merged on read (``following_feed``), the reference."""
+    if settings.HOME_TIMELINES and getattr(viewer, "is_authenticated", False):
+        entries = timeline_read(viewer, cursor=cursor, forward=forward, limit=limit)
+        if entries is not None:
+            return entries
+    return following_feed(viewer, cursor=cursor, forward=forward, limit=limit)
 
 
 def _posts_of(viewer: Any, entries: list[FeedEntry]) -> list[Post]:

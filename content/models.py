@@ -80,6 +80,13 @@ class Post(models.Model):
     updated_at = UpdatedAtField()
     deleted_at = models.DateTimeField(null=True, blank=True)
     is_hidden = models.BooleanField(default=False, help_text="Hidden by a moderator; reversible.")
+    # Kept by the services in the transaction that adds or removes what they count
+    # (content.counters; ``recount_counters`` repairs drift). Never move updated_at.
+    reactions_count = models.PositiveIntegerField(default=0)
+    comments_count = models.PositiveIntegerField(default=0, help_text="Visible comments and replies.")
+    reposts_count = models.PositiveIntegerField(default=0, help_text="Plain reposts.")
+    quotes_count = models.PositiveIntegerField(default=0, help_text="Visible posts quoting this one.")
+    bookmarks_count = models.PositiveIntegerField(default=0)
 
     objects = PostQuerySet.as_manager()
 
@@ -381,3 +388,64 @@ class RollupWatermark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: [{self.complete_from}, {self.complete_until})"
+
+
+class HomeTimeline(models.Model):
+    """A user's precomputed following feed is kept while this row exists (``content.timelines``).
+
+    New posts and reposts are fanned out only to users who have one; it is made on the
+    user's first read of the feed and dropped when they have been inactive for
+    ``HOME_TIMELINE_INACTIVE_DAYS``. ``floor_*`` is the feed key of the oldest entry kept
+    when the timeline was cut to ``HOME_TIMELINE_SIZE``: below it entries may be missing,
+    and pages there are read from the database (merge on read). All three null: complete.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="home_timeline"
+    )
+    floor_time = models.DateTimeField(null=True, blank=True)
+    floor_kind = models.PositiveSmallIntegerField(null=True, blank=True)
+    floor_item = models.BigIntegerField(null=True, blank=True)
+    built_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(floor_time__isnull=True, floor_kind__isnull=True, floor_item__isnull=True)
+                | models.Q(floor_time__isnull=False, floor_kind__isnull=False, floor_item__isnull=False),
+                name="home_timeline_floor_whole",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"home timeline of {self.user_id}"
+
+
+class HomeTimelineEntry(models.Model):
+    """A candidate of a user's following feed: a post (own or a followee's) or a followee's plain repost.
+
+    Written by the fan-out regardless of visibility; the read applies the feed's rules
+    (visibility, mutes, blocks, still following) to each entry, so a later hide, mute or
+    suspension needs no rewrite and its undoing brings the entry back.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The feed key (content.querysets.FeedEntry): (sort_time, kind, item_id), newest first.
+    sort_time = models.DateTimeField()
+    kind = models.PositiveSmallIntegerField()
+    item_id = models.BigIntegerField()
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    repost = models.ForeignKey(Repost, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+
+    class Meta:
+        constraints = [
+            # A key names one item, so this is also "each item once per timeline"; it is the read's index.
+            models.UniqueConstraint(fields=["user", "sort_time", "kind", "item_id"], name="home_timeline_entry_once"),
+        ]
+        indexes = [
+            models.Index(fields=["post"], name="home_timeline_post_idx"),
+            models.Index(fields=["repost"], condition=models.Q(repost__isnull=False), name="home_timeline_repost_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.kind}/{self.item_id}"

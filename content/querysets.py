@@ -87,7 +87,7 @@ class TickerQuerySet(models.QuerySet["Ticker"]):
         )
 
 
-def _count_by(queryset: models.QuerySet[Any], field: str) -> Coalesce:
+def count_by(queryset: models.QuerySet[Any], field: str) -> Coalesce:
     """``COALESCE((SELECT COUNT(*) ... WHERE field = outer.id), 0)``: exact, and no join fan-out."""
     counted = queryset.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("*")).values("n")
     return Coalesce(Subquery(counted, output_field=models.IntegerField()), Value(0))
@@ -166,9 +166,8 @@ class PostQuerySet(models.QuerySet["Post"]):
         """Everything ``PostSerializer`` reads, in a fixed number of queries whatever the page size.
 
         The post row with its author; prefetched tickers, media and poll (with
-        results and the viewer's vote); stats as correlated COUNT subqueries
-        (``reactions_count``, ``comments_count``, ``reposts_count``,
-        ``quotes_count``, ``bookmarks_count``); ``mentioned_users`` (``mentions_of``); and the quoted post, loaded
+        results and the viewer's vote); the stats are counters on the row
+        (``content.counters``); ``mentioned_users`` (``mentions_of``); and the quoted post, loaded
         the same way through ``visible_to(viewer)``, so it is None when the
         viewer may not see it (deleted, hidden, blocked). Viewer flags are a
         separate batch: ``post_viewer_flags``.
@@ -179,17 +178,7 @@ class PostQuerySet(models.QuerySet["Post"]):
         return self._displayable(viewer).prefetch_related(Prefetch("quoted_post", queryset=quoted))
 
     def _displayable(self, viewer: Any) -> PostQuerySet:
-        from content.models import (
-            VISIBLE,
-            Bookmark,
-            Comment,
-            Media,
-            Post,
-            PostMention,
-            PostReaction,
-            PostTicker,
-            Repost,
-        )
+        from content.models import Media, PostMention, PostTicker
         from polls.models import Poll
 
         return (
@@ -199,14 +188,7 @@ class PostQuerySet(models.QuerySet["Post"]):
                 Prefetch("media", queryset=Media.objects.order_by("position"), to_attr="ordered_media"),
                 Prefetch("poll", queryset=Poll.objects.with_results(viewer)),
             )
-            .annotate(
-                reactions_count=_count_by(PostReaction.objects.all(), "post_id"),
-                comments_count=_count_by(Comment.objects.filter(VISIBLE), "post_id"),
-                reposts_count=_count_by(Repost.objects.all(), "post_id"),
-                quotes_count=_count_by(Post.objects.filter(VISIBLE), "quoted_post_id"),
-                bookmarks_count=_count_by(Bookmark.objects.all(), "post_id"),
-                mentioned_users=mentions_of(PostMention, "post_id"),
-            )
+            .annotate(mentioned_users=mentions_of(PostMention, "post_id"))
         )
 
 

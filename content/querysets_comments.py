@@ -11,10 +11,9 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef
 
-from content.querysets import mentions_of, publicly_visible
+from content.querysets import count_by, mentions_of, publicly_visible
 from social.querysets import not_blocked_with
 
 if TYPE_CHECKING:
@@ -49,15 +48,8 @@ class CommentQuerySet(models.QuerySet["Comment"]):
         """
         from content.models import CommentMention, CommentReaction
 
-        reactions = (
-            CommentReaction.objects.filter(comment_id=OuterRef("pk"))
-            .order_by()
-            .values("comment_id")
-            .annotate(n=Count("*"))
-            .values("n")
-        )
         return self.select_related("author").annotate(
-            reactions_count=Coalesce(Subquery(reactions, output_field=models.IntegerField()), Value(0)),
+            reactions_count=count_by(CommentReaction.objects.all(), "comment_id"),
             mentioned_users=mentions_of(CommentMention, "comment_id"),
         )
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from content import timelines
 from content.services.media import UNATTACHED_MEDIA_MAX_AGE, media_purge_unattached, stored_files_delete
 from content.services.purge import deleted_content_purge
 from core.tasks import task
@@ -42,3 +43,43 @@ def purge_unattached_media() -> None:
 def delete_stored_files(names: list[str]) -> None:
     """Deletes stored media files no row points at any more; a missing file is no error (idempotent)."""
     stored_files_delete(names)
+
+
+# Home timelines (content.timelines): the fan-out and the follow graph's changes, sent by
+# content.receivers after the write commits; the upkeep, sent by celery beat.
+
+
+@task(name="content.tasks.fan_out_post")
+def fan_out_post(post_id: int) -> None:
+    """A new (or shown again) post into its author's and followers' home timelines (idempotent)."""
+    timelines.fan_out_post(post_id)
+
+
+@task(name="content.tasks.fan_out_repost")
+def fan_out_repost(repost_id: int) -> None:
+    """A plain repost into the reposter's followers' home timelines (idempotent)."""
+    timelines.fan_out_repost(repost_id)
+
+
+@task(name="content.tasks.follow_backfill")
+def follow_backfill(follower_id: int, following_id: int) -> None:
+    """The followee's newest posts and reposts into the new follower's home timeline (idempotent)."""
+    timelines.follow_backfill(follower_id, following_id)
+
+
+@task(name="content.tasks.follow_prune")
+def follow_prune(follower_id: int, following_id: int) -> None:
+    """The unfollowed user's entries out of the follower's home timeline (idempotent)."""
+    timelines.follow_prune(follower_id, following_id)
+
+
+@task(name="content.tasks.trim_home_timelines")
+def trim_home_timelines() -> None:
+    """Cuts the home timelines that grew past ``HOME_TIMELINE_SIZE`` (idempotent)."""
+    logger.info("Trimmed %s home timelines", timelines.timelines_trim())
+
+
+@task(name="content.tasks.drop_idle_home_timelines")
+def drop_idle_home_timelines() -> None:
+    """Drops the home timelines of users inactive for ``HOME_TIMELINE_INACTIVE_DAYS`` (idempotent)."""
+    logger.info("Dropped %s idle home timelines", timelines.timelines_drop_inactive())

@@ -58,11 +58,12 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
-from django.db.models import Count, Max, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models.functions import Lower
 
 from accounts.models import User, UserInterest, UserQuerySet, UserSession
 from content.cashtags import extract_tickers
+from content.counters import counters_repair_all, post_counter_expressions, user_counter_expressions
 from content.mentions import extract_mentions
 from content.models import (
     Bookmark,
@@ -179,6 +180,8 @@ def demo_data_flush() -> int:
     _delete_in_chunks(posts)
     count = users.count()
     _delete_in_chunks(users)
+    # The members' posts and accounts that demo accounts liked, commented, followed...: their counters.
+    counters_repair_all()
     return count
 
 
@@ -735,7 +738,9 @@ class _Seeder:
         self._posts()
         self._user_reports()
         self._sessions()
-        _refresh_user_counters(demo_users())
+        # Rows were bulk-written: the counters the services keep are set from them here.
+        demo_users().update(**user_counter_expressions())
+        Post.objects.filter(author__in=demo_users()).update(**post_counter_expressions())
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), [User, Post, Comment, Poll, PollOption]):
                 cursor.execute(sql)
@@ -1275,23 +1280,3 @@ def _next_id(model: type[models.Model]) -> int:
 
 def _ascii(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower())
-
-
-def _count_of(model: type[models.Model], column: str, **filters: Any) -> Coalesce:
-    rows = (
-        model._default_manager.filter(**{column: OuterRef("pk")}, **filters)
-        .order_by()
-        .values(column)
-        .annotate(total=Count("*"))
-        .values("total")
-    )
-    return Coalesce(Subquery(rows), 0)
-
-
-def _refresh_user_counters(users: UserQuerySet) -> int:
-    """Set the followers, following and posts counts of `users` from the rows, in one UPDATE."""
-    return users.update(
-        followers_count=_count_of(Follow, "following"),
-        following_count=_count_of(Follow, "follower"),
-        posts_count=_count_of(Post, "author", deleted_at__isnull=True),
-    )

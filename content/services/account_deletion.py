@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from content.counters import post_counters_recount
 from content.models import (
     Bookmark,
     Comment,
@@ -35,6 +36,20 @@ def account_content_remove(*, user: User) -> None:
     user's comments stay; quotes of the user's posts show ``quoted_post: null``.
     """
     moment = timezone.now()
+    # The posts whose counters this changes (content.counters), recounted once the rows are gone.
+    touched = (
+        Comment.objects.filter(author_id=user.pk, deleted_at__isnull=True)
+        .values_list("post_id")
+        .union(
+            Post.objects.filter(author_id=user.pk, deleted_at__isnull=True, quoted_post__isnull=False).values_list(
+                "quoted_post_id"
+            ),
+            PostReaction.objects.filter(user_id=user.pk).values_list("post_id"),
+            Repost.objects.filter(user_id=user.pk).values_list("post_id"),
+            Bookmark.objects.filter(user_id=user.pk).values_list("post_id"),
+        )
+    )
+    touched_ids = {post_id for (post_id,) in touched}
     Post.objects.filter(author_id=user.pk, deleted_at__isnull=True).update(deleted_at=moment)
     Comment.objects.filter(author_id=user.pk, deleted_at__isnull=True).update(deleted_at=moment)
     User.objects.filter(pk=user.pk).update(posts_count=0)
@@ -50,5 +65,6 @@ def account_content_remove(*, user: User) -> None:
     uploads.delete()
     if files:
         enqueue(delete_stored_files, names=files)
+    post_counters_recount(touched_ids)
     # Last: ticker rows are locked last in every transaction (see content.services.tickers).
     author_tickers_recount(user.pk)

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from content import signals
+from content.counters import post_counter_add, post_counter_value
 from content.models import COMMENT_MAX_LENGTH, Bookmark, Comment, CommentReaction, Post, PostReaction, Repost
 from content.moderation_hooks import content_remove
 from content.services.mentions import comment_mentions_write
@@ -128,6 +129,7 @@ def comment_create(*, author: User, post_id: int, content: str, parent_id: int |
     ):
         raise Invalid({"parent_id": ["No such comment on this post."]})
     comment = Comment.objects.create(post=post, author=author, content=content, parent_id=parent_id)
+    post_counter_add(post.pk, "comments_count", +1)
     comment_mentions_write(comment)
     signals.comment_published.send(
         Comment, comment_id=comment.pk, post_id=post.pk, author_id=author.pk, parent_id=comment.parent_id
@@ -165,8 +167,9 @@ def post_reaction_toggle(*, user: User, post_id: int, reacted: bool | None = Non
     post = _post_to_act_on(user=user, post_id=post_id)
     now, changed = _reaction_set(PostReaction, reacted, post=post, user=user)
     if changed:
+        post_counter_add(post.pk, "reactions_count", +1 if now else -1)
         signals.post_reaction_changed.send(PostReaction, user_id=user.pk, post_id=post.pk, reacted=now)
-    return now, PostReaction.objects.filter(post=post).count()
+    return now, post_counter_value(post.pk, "reactions_count")
 
 
 @transaction.atomic
@@ -189,8 +192,9 @@ def repost_create(*, user: User, post_id: int) -> int:
     post = _post_to_act_on(user=user, post_id=post_id)
     if not _insert_once(Repost, post=post, user=user):
         raise Conflict("You have already reposted this post.")
+    post_counter_add(post.pk, "reposts_count", +1)
     signals.repost_created.send(Repost, user_id=user.pk, post_id=post.pk)
-    return Repost.objects.filter(post=post).count()
+    return post_counter_value(post.pk, "reposts_count")
 
 
 @transaction.atomic
@@ -207,6 +211,7 @@ def repost_delete(*, user: User, post_id: int) -> bool:
         return False
     deleted, _ = Repost.objects.filter(post_id=post_id, user=user).delete()
     if deleted:
+        post_counter_add(post_id, "reposts_count", -1)
         signals.repost_removed.send(Repost, user_id=user.pk, post_id=post_id)
     return deleted > 0
 
@@ -219,7 +224,9 @@ def bookmark_add(*, user: User, post_id: int) -> tuple[bool, int]:
     """Bookmarks the post; returns (added now — False if it was already there, bookmarks of the post now)."""
     post = _post_to_act_on(user=user, post_id=post_id)
     created = _insert_once(Bookmark, post=post, user=user)
-    return created, Bookmark.objects.filter(post=post).count()
+    if created:
+        post_counter_add(post.pk, "bookmarks_count", +1)
+    return created, post_counter_value(post.pk, "bookmarks_count")
 
 
 @transaction.atomic
@@ -228,6 +235,8 @@ def bookmark_remove(*, user: User, post_id: int) -> bool:
     if not is_id(post_id):
         return False
     deleted, _ = Bookmark.objects.filter(post_id=post_id, user=user).delete()
+    if deleted:
+        post_counter_add(post_id, "bookmarks_count", -1)
     return deleted > 0
 
 
@@ -248,6 +257,7 @@ def comment_set_hidden(*, comment: Comment, hidden: bool) -> bool:
     )
     if changed:
         comment.is_hidden, comment.updated_at = hidden, moment
+        post_counter_add(comment.post_id, "comments_count", -1 if hidden else +1)
         if hidden:
             signals.comment_withdrawn.send(
                 Comment, comment_id=comment.pk, post_id=comment.post_id, author_id=comment.author_id, reason="hidden"
@@ -269,9 +279,14 @@ def comment_soft_delete(*, comment: Comment) -> bool:
     concurrent deletes report one change.
     """
     moment = timezone.now()
-    deleted = Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(
-        deleted_at=moment, updated_at=moment
-    )
+    alive = Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True)
+    # Two conditional UPDATEs, so the one that lands says whether the comment was counted
+    # (visible) without a read that a concurrent hide could make stale.
+    deleted = alive.filter(is_hidden=False).update(deleted_at=moment, updated_at=moment)
+    if deleted:
+        post_counter_add(comment.post_id, "comments_count", -1)
+    else:
+        deleted = alive.filter(is_hidden=True).update(deleted_at=moment, updated_at=moment)
     if deleted:
         comment.deleted_at = comment.updated_at = moment
         signals.comment_withdrawn.send(

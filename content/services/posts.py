@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import User, in_good_standing
 from content import signals
 from content.cashtags import extract_tickers
+from content.counters import post_counter_add
 from content.models import MAX_MEDIA_PER_POST, POST_MAX_LENGTH, Media, Post, PostTicker, Sentiment, Ticker
 from content.moderation_hooks import content_remove
 from content.reference import reference_tickers
@@ -139,6 +140,8 @@ def post_create(
     if media:
         Media.objects.bulk_update(media, ["post", "position"])
     User.objects.filter(pk=author.pk).update(posts_count=F("posts_count") + 1)
+    if quoted is not None:
+        post_counter_add(quoted.pk, "quotes_count", +1)
     if symbols:
         ticker_counts_add(symbols, +1)
     signals.post_published.send(Post, post_id=post.pk, author_id=author.pk, quoted_post_id=post.quoted_post_id)
@@ -179,6 +182,9 @@ def post_soft_delete(*, post: Post) -> bool:
         post.updated_at = moment
         User.objects.filter(pk=post.author_id).update(posts_count=F("posts_count") - 1)
         # The row is locked by the UPDATE, so ``is_hidden`` cannot change under us.
+        hidden, quoted_post_id = Post.objects.filter(pk=post.pk).values_list("is_hidden", "quoted_post_id").get()
+        if not hidden:
+            post_counter_add(quoted_post_id, "quotes_count", -1)
         if _by_visible_author(post.pk, is_hidden=False):
             ticker_counts_add(post_symbols(post.pk), -1)
         signals.post_withdrawn.send(Post, post_id=post.pk, author_id=post.author_id, reason="deleted")
@@ -199,6 +205,7 @@ def post_set_hidden(*, post: Post, hidden: bool) -> bool:
     )
     if changed:
         post.is_hidden, post.updated_at = hidden, moment
+        post_counter_add(post.quoted_post_id, "quotes_count", -1 if hidden else +1)
         if _by_visible_author(post.pk):
             ticker_counts_add(post_symbols(post.pk), -1 if hidden else +1)
         if hidden:

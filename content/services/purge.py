@@ -17,8 +17,8 @@ replies are gone. A reply that is itself deleted and past retention goes first,
 so a chain of deleted comments goes in one run.
 
 No counter changes: every counter already left deleted content out when it was
-deleted (``User.posts_count``, ``Ticker.post_count``); the other figures are
-counted on demand from visible rows.
+deleted (``User.posts_count``, ``Ticker.post_count``, the post counters of
+``content.counters``); what a purged post's likes and reposts counted goes with it.
 
 Work is done in batches, each in its own transaction, so memory and lock times
 stay flat on big tables; files are deleted from storage only after their

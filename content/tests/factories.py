@@ -8,6 +8,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.tests.factories import UserFactory
+from content.counters import post_counters_recount
 from content.models import Post, PostTicker, Ticker, WatchlistItem
 from content.services.tickers import ticker_posts_recount
 
@@ -23,9 +24,27 @@ class TickerFactory(DjangoModelFactory):
     is_listed = True
 
 
-class PostFactory(DjangoModelFactory):
+class CountedFactory(DjangoModelFactory):
+    """Recounts the counters of the post a row counts towards (``content.counters``), as the
+    services would have moved them: ``_counted_post`` names that post's id on the new row."""
+
+    class Meta:
+        abstract = True
+
+    _counted_post = "post_id"
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        row = super()._create(model_class, *args, **kwargs)
+        post_counters_recount([getattr(row, cls._counted_post)] if getattr(row, cls._counted_post) else [])
+        return row
+
+
+class PostFactory(CountedFactory):
     class Meta:
         model = Post
+
+    _counted_post = "quoted_post_id"
 
     author = factory.SubFactory(UserFactory)
     content = factory.Sequence(lambda n: f"Thinking about the market, take {n}.")

@@ -7,11 +7,11 @@ from factory.django import DjangoModelFactory
 
 from accounts.tests.factories import UserFactory
 from content.models import Bookmark, Comment, CommentReaction, PostReaction, Repost
-from content.tests.factories import PostFactory
+from content.tests.factories import CountedFactory, PostFactory
 from core.testing import assert_problem  # noqa: F401 - re-exported to this package's tests
 
 
-class CommentFactory(DjangoModelFactory):
+class CommentFactory(CountedFactory):
     class Meta:
         model = Comment
 
@@ -20,7 +20,7 @@ class CommentFactory(DjangoModelFactory):
     content = factory.Sequence(lambda n: f"Good point, number {n}.")
 
 
-class PostReactionFactory(DjangoModelFactory):
+class PostReactionFactory(CountedFactory):
     class Meta:
         model = PostReaction
 
@@ -36,7 +36,7 @@ class CommentReactionFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
 
 
-class RepostFactory(DjangoModelFactory):
+class RepostFactory(CountedFactory):
     class Meta:
         model = Repost
 
@@ -44,7 +44,7 @@ class RepostFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
 
 
-class BookmarkFactory(DjangoModelFactory):
+class BookmarkFactory(CountedFactory):
     class Meta:
         model = Bookmark
 

@@ -11,7 +11,7 @@ from django.db import connection
 from accounts.tests.factories import UserFactory
 from content.models import Bookmark, CommentReaction, PostReaction, Repost
 from content.tests.factories import PostFactory
-from content.tests.factories_interactions import CommentFactory
+from content.tests.factories_interactions import CommentFactory, PostReactionFactory
 from core.testing import postgres_only, race
 
 pytestmark = postgres_only
@@ -71,7 +71,7 @@ def test_the_same_user_liking_twice_at_once_toggles_twice(client_for):
 def test_the_same_user_toggling_a_like_twice_at_once_unlikes_then_likes_again(client_for):
     post = PostFactory()
     user = UserFactory()
-    PostReaction.objects.create(post=post, user=user)
+    PostReactionFactory(post=post, user=user)
     client = client_for(user)
 
     responses = race(lambda: client.post(like_url(post)))

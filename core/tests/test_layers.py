@@ -40,6 +40,7 @@ HTTP_LAYER = {
     "core/parsers.py": "the DRF JSON parser with its nesting limit",
     "core/routers.py": "the DRF router of every app's viewsets",
     "core/schema.py": "OpenAPI helpers for drf-spectacular (problem responses, inline serializers)",
+    "core/schema_view.py": "the drf-spectacular schema view, generated once per process",
     "core/schema_testing.py": "the test plugin that checks every API answer against drf-spectacular's schema",
     "core/serializers.py": "DRF serializer fields shared by the apps' APIs",
     "core/throttling.py": "the DRF throttle classes; they count in core.ratelimit, which anyone may use",

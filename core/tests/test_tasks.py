@@ -117,6 +117,8 @@ SCHEDULED_TASKS = {
     "metrics.tasks.refresh_metrics",
     "content.tasks.purge_deleted_content",
     "content.tasks.purge_unattached_media",
+    "content.tasks.trim_home_timelines",
+    "content.tasks.drop_idle_home_timelines",
     "notifications.tasks.notify_ended_polls",
     "notifications.tasks.send_digests",
 }

@@ -31,10 +31,12 @@ from content.models import (
     WatchlistItem,
 )
 from content.reference import reference_tickers, well_known_tickers
+from content.services.interactions import comment_create, post_reaction_toggle
 from demo.generator import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_USER_EMAIL, demo_users
 from moderation.models import Report, ReportStatus, TargetType
 from polls.models import Poll, PollOption, PollVote
 from social.models import Block, Follow, Mute
+from social.services import follow_create
 
 pytestmark = pytest.mark.django_db
 
@@ -274,9 +276,13 @@ def test_seed_demo_flush_removes_only_demo_data() -> None:
     own_post = Post.objects.create(author=member, content="My own post.")
     seed()
     demo_post = Post.objects.exclude(author=member).order_by("id")[0]
-    PostReaction.objects.create(post=demo_post, user=member)
-    Follow.objects.create(follower=member, following=demo_post.author)
-    Comment.objects.create(post=own_post, author=demo_post.author, content="Nice.")
+    # Through the services, so the counters on the rows move as they do on the site.
+    post_reaction_toggle(user=member, post_id=demo_post.pk)
+    follow_create(follower=member, target=demo_post.author)
+    comment_create(author=demo_post.author, post_id=own_post.pk, content="Nice.")
+    member.refresh_from_db()
+    own_post.refresh_from_db()
+    assert (member.following_count, own_post.comments_count) == (1, 1)
 
     own_session = UserSession.objects.create(user=member, started_at=NOW, last_seen_at=NOW)
     old_demo_sessions = set(UserSession.objects.filter(user__in=demo_users()).values_list("pk", flat=True))
@@ -293,6 +299,10 @@ def test_seed_demo_flush_removes_only_demo_data() -> None:
     assert Post.objects.count() == 201
     # What tied the member to the old demo data went with it.
     assert not PostReaction.objects.filter(user=member).exists()
+    # The member's counters no longer count what went (content.counters).
+    member.refresh_from_db()
+    own_post.refresh_from_db()
+    assert (member.following_count, own_post.comments_count) == (0, 0)
     assert not Follow.objects.filter(follower=member).exists()
     assert not Comment.objects.filter(post=own_post).exists()
     connection.check_constraints()

@@ -8,11 +8,11 @@ from factory.django import DjangoModelFactory
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from content.models import Comment, Post
-from content.tests.factories import PostFactory
+from content.tests.factories import CountedFactory, PostFactory
 from moderation.models import Reason, Report, TargetType
 
 
-class CommentFactory(DjangoModelFactory):
+class CommentFactory(CountedFactory):
     class Meta:
         model = Comment
 
