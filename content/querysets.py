@@ -117,22 +117,34 @@ class JSONList(Aggregate):
         return self.as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra)
 
 
-def mentions_of(model: type[models.Model], field: str) -> Subquery:
-    """The users in good standing a post (or comment) mentions, as one correlated subquery:
-    ``[[id, username, position], ...]`` in no particular order, or None when there are none.
+def json_rows(queryset: models.QuerySet[Any], field: str, *columns: str) -> Subquery:
+    """The rows of ``queryset`` whose ``field`` is the outer row, as one correlated subquery:
+    ``[[column, ...], ...]`` in no particular order (sort on a column), or None when there are none.
 
-    A subquery in the row's own SELECT rather than a prefetch: mentions add no query to any
-    list, and the quoted post (loaded by its own prefetch) gets them in that same query. A user
-    suspended or deactivated later drops out here; a deleted user's rows are gone (CASCADE).
+    A subquery in the row's own SELECT rather than a prefetch: it adds no query to any list,
+    and the quoted post (loaded by its own prefetch) gets it in that same query.
     """
     rows = (
-        model._default_manager.filter(in_good_standing("user__"), **{field: OuterRef("pk")})
+        queryset.filter(**{field: OuterRef("pk")})
         .order_by()
         .values(field)
-        .annotate(users=JSONList(JSONTuple("user_id", "user__username", "position")))
-        .values("users")
+        .annotate(rows=JSONList(JSONTuple(*columns)))
+        .values("rows")
     )
     return Subquery(rows, output_field=JSONField())
+
+
+def mentions_of(model: type[models.Model], field: str) -> Subquery:
+    """The users in good standing a post (or comment) mentions (``json_rows``): ``[[id, username,
+    position], ...]``. A user suspended or deactivated later drops out here; a deleted user's rows
+    are gone (CASCADE)."""
+    mentions = model._default_manager.filter(in_good_standing("user__"))
+    return json_rows(mentions, field, "user_id", "user__username", "position")
+
+
+def by_position(rows: list[list[Any]] | None) -> list[list[Any]]:
+    """``json_rows`` whose last column is a position, in that order."""
+    return sorted(rows or (), key=lambda row: row[-1])
 
 
 def mention_list(mentions: list[list[Any]] | None) -> list[dict[str, str]]:
@@ -165,8 +177,8 @@ class PostQuerySet(models.QuerySet["Post"]):
     def for_display(self, viewer: Any) -> PostQuerySet:
         """Everything ``PostSerializer`` reads, in a fixed number of queries whatever the page size.
 
-        The post row with its author; prefetched tickers, media and poll (with
-        results and the viewer's vote); the stats are counters on the row
+        The post row with its author, its tickers and media (``json_rows``: in the row); the
+        prefetched poll (with results and the viewer's vote); the stats are counters on the row
         (``content.counters``); ``mentioned_users`` (``mentions_of``); and the quoted post, loaded
         the same way through ``visible_to(viewer)``, so it is None when the
         viewer may not see it (deleted, hidden, blocked). Viewer flags are a
@@ -183,12 +195,15 @@ class PostQuerySet(models.QuerySet["Post"]):
 
         return (
             self.select_related("author")
-            .prefetch_related(
-                Prefetch("post_tickers", queryset=PostTicker.objects.order_by("position"), to_attr="ordered_tickers"),
-                Prefetch("media", queryset=Media.objects.order_by("position"), to_attr="ordered_media"),
-                Prefetch("poll", queryset=Poll.objects.with_results(viewer)),
+            .prefetch_related(Prefetch("poll", queryset=Poll.objects.with_results(viewer)))
+            .annotate(
+                mentioned_users=mentions_of(PostMention, "post_id"),
+                # [[symbol, position]] and [[file, content_type, width, height, position]]: in the row.
+                ticker_rows=json_rows(PostTicker.objects.all(), "post_id", "ticker_id", "position"),
+                media_rows=json_rows(
+                    Media.objects.all(), "post_id", "file", "content_type", "width", "height", "position"
+                ),
             )
-            .annotate(mentioned_users=mentions_of(PostMention, "post_id"))
         )
 
 

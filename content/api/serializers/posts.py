@@ -11,7 +11,7 @@ from rest_framework import serializers
 from accounts.api.serializers import AuthorSerializer
 from content.api.serializers.mentions import MENTIONS_SCHEMA, mentions_of_row
 from content.models import MAX_MEDIA_PER_POST, POST_MAX_LENGTH, Media, Post, Sentiment
-from content.querysets import VIEWER_FLAGS, post_viewer_flags
+from content.querysets import VIEWER_FLAGS, by_position, post_viewer_flags
 from core.serializers import IdField, ModelSerializer, StrictCharField
 from polls.api.serializers import PollCreateSerializer, PollSerializer
 
@@ -36,9 +36,13 @@ class MediaSerializer(ModelSerializer):
 
     @extend_schema_field({"type": "string", "format": "uri"})
     def get_url(self, media: Media) -> str:
-        url = media.file.url
-        request = self.context.get("request")
-        return request.build_absolute_uri(url) if request is not None else url
+        return media_url(media.file.name or "", self.context.get("request"))
+
+
+def media_url(name: str, request: Any) -> str:
+    """Where a stored image is served: absolute when there is a request to build it from."""
+    url = Media._meta.get_field("file").storage.url(name)  # type: ignore[attr-defined]
+    return request.build_absolute_uri(url) if request is not None else url
 
 
 class PostStatsSerializer(serializers.Serializer):
@@ -66,7 +70,7 @@ class QuotedPostSerializer(ModelSerializer):
     author = AuthorSerializer(read_only=True)
     tickers = serializers.SerializerMethodField()
     mentions = serializers.SerializerMethodField()
-    media = MediaSerializer(source="ordered_media", many=True, read_only=True)
+    media = serializers.SerializerMethodField()
     poll = PollSerializer(read_only=True, allow_null=True)
     stats = PostStatsSerializer(source="*", read_only=True)
     viewer = serializers.SerializerMethodField()
@@ -91,7 +95,15 @@ class QuotedPostSerializer(ModelSerializer):
 
     @extend_schema_field({"type": "array", "items": {"type": "string"}, "description": "In order of first mention."})
     def get_tickers(self, post: Post) -> list[str]:
-        return [link.ticker_id for link in post.ordered_tickers]  # type: ignore[attr-defined]
+        return [symbol for symbol, _position in by_position(post.ticker_rows)]  # type: ignore[attr-defined]
+
+    @extend_schema_field(MediaSerializer(many=True))
+    def get_media(self, post: Post) -> list[dict[str, Any]]:
+        request = self.context.get("request")
+        return [
+            {"url": media_url(name, request), "content_type": content_type, "width": width, "height": height}
+            for name, content_type, width, height, _position in by_position(post.media_rows)  # type: ignore[attr-defined]
+        ]
 
     @extend_schema_field(MENTIONS_SCHEMA)
     def get_mentions(self, post: Post) -> list[dict[str, str]]:
