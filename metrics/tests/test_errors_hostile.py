@@ -40,14 +40,16 @@ JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl"
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("unit", UNITS)
-def test_a_megabyte_of_hostile_text_is_stored_in_well_under_100_ms(unit, no_rate_limits):
+def test_a_megabyte_of_hostile_text_is_stored_in_well_under_a_second(unit, no_rate_limits):
     text = hostile(unit, MEGABYTE)
 
     error_log, seconds = seconds_taken(
         lambda: frontend_error_record(message=text, stack=text, url=text, user_agent=text, context={"note": unit})
     )
 
-    assert seconds < 0.1, f"{seconds:.3f} s"
+    # CPU seconds, with coverage's tracing on in CI (it took 0.27 s there once): a bound that
+    # tells linear code from a backtracking pattern (hours), not a speed target (bench/).
+    assert seconds < 1, f"{seconds:.3f} s"
     error_log.refresh_from_db()
     # At most the column sizes (less where a long credential became "[scrubbed]"), marked as cut.
     assert len(error_log.message) <= MESSAGE_MAX
