@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce, Greatest
 
 from accounts.models import User
 from content.models import VISIBLE, Bookmark, Comment, Post, PostReaction, Repost
-from content.querysets import count_by
+from core.sqljson import count_by
 from social.models import Follow
 
 # Posts recounted per UPDATE by the repair command: short row locks on a big table.

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Aggregate, Count, F, Func, JSONField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import in_good_standing
+from core.sqljson import json_rows
 from social.querysets import not_blocked_with, not_muted_by
 
 if TYPE_CHECKING:
@@ -87,64 +88,12 @@ class TickerQuerySet(models.QuerySet["Ticker"]):
         )
 
 
-def count_by(queryset: models.QuerySet[Any], field: str) -> Coalesce:
-    """``COALESCE((SELECT COUNT(*) ... WHERE field = outer.id), 0)``: exact, and no join fan-out."""
-    counted = queryset.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("*")).values("n")
-    return Coalesce(Subquery(counted, output_field=models.IntegerField()), Value(0))
-
-
-class JSONTuple(Func):
-    """The expressions' values as one JSON array: PostgreSQL's JSONB_BUILD_ARRAY, SQLite's JSON_ARRAY.
-
-    Not Django's JSONObject/JSONArray: on SQLite those first probe for JSON support, three queries
-    on each new connection, which made the query counts of post lists depend on test order.
-    """
-
-    function = "JSONB_BUILD_ARRAY"
-    output_field = JSONField()
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(compiler, connection, function="JSON_ARRAY", **extra)
-
-
-class JSONList(Aggregate):
-    """The group's values as one JSON array: PostgreSQL's JSONB_AGG, SQLite's JSON_GROUP_ARRAY."""
-
-    function = "JSONB_AGG"
-    output_field = JSONField()
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra)
-
-
-def json_rows(queryset: models.QuerySet[Any], field: str, *columns: str) -> Subquery:
-    """The rows of ``queryset`` whose ``field`` is the outer row, as one correlated subquery:
-    ``[[column, ...], ...]`` in no particular order (sort on a column), or None when there are none.
-
-    A subquery in the row's own SELECT rather than a prefetch: it adds no query to any list,
-    and the quoted post (loaded by its own prefetch) gets it in that same query.
-    """
-    rows = (
-        queryset.filter(**{field: OuterRef("pk")})
-        .order_by()
-        .values(field)
-        .annotate(rows=JSONList(JSONTuple(*columns)))
-        .values("rows")
-    )
-    return Subquery(rows, output_field=JSONField())
-
-
 def mentions_of(model: type[models.Model], field: str) -> Subquery:
     """The users in good standing a post (or comment) mentions (``json_rows``): ``[[id, username,
     position], ...]``. A user suspended or deactivated later drops out here; a deleted user's rows
     are gone (CASCADE)."""
     mentions = model._default_manager.filter(in_good_standing("user__"))
     return json_rows(mentions, field, "user_id", "user__username", "position")
-
-
-def by_position(rows: list[list[Any]] | None) -> list[list[Any]]:
-    """``json_rows`` whose last column is a position, in that order."""
-    return sorted(rows or (), key=lambda row: row[-1])
 
 
 def mention_list(mentions: list[list[Any]] | None) -> list[dict[str, str]]:

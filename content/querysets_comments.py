@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.db.models import Exists, OuterRef
 
-from content.querysets import count_by, mentions_of, publicly_visible
+from content.querysets import mentions_of, publicly_visible
+from core.sqljson import count_by
 from social.querysets import not_blocked_with
 
 if TYPE_CHECKING:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Count, OuterRef, Prefetch, Subquery, Value
+from django.db.models import OuterRef, Subquery, Value
+
+from core.sqljson import count_by, json_rows
 
 if TYPE_CHECKING:
     from polls.models import Poll  # noqa: F401 - named in the generic base below
@@ -13,11 +15,12 @@ if TYPE_CHECKING:
 
 class PollQuerySet(models.QuerySet["Poll"]):
     def with_results(self, viewer: Any) -> PollQuerySet:
-        """Polls ready for ``PollSerializer``: options in order with ``votes_count``, and
-        ``viewer_vote_id`` (the option the viewer chose, or None).
+        """Polls ready for ``PollSerializer``: ``option_rows``, the options as ``[[id, text, votes,
+        position], ...]`` (``core.sqljson.json_rows``), and ``viewer_vote_id`` (the option the viewer
+        chose, or None).
 
-        Two queries for any number of polls (the polls, then their options); the
-        viewer's vote is a correlated probe of the ``poll_vote_once`` index.
+        One query for any number of polls: the options (each with a correlated count of its
+        votes) and the viewer's vote (a probe of the ``poll_vote_once`` index) are in the row.
         """
         from polls.models import PollOption, PollVote
 
@@ -28,7 +31,8 @@ class PollQuerySet(models.QuerySet["Poll"]):
             viewer_vote = Subquery(
                 PollVote.objects.filter(poll_id=OuterRef("pk"), user_id=viewer_id).values("option_id")[:1]
             )
-        options = PollOption.objects.annotate(votes_count=Count("votes")).order_by("position")
-        return self.annotate(viewer_vote_id=viewer_vote).prefetch_related(
-            Prefetch("options", queryset=options, to_attr="ordered_options")
+        options = PollOption.objects.annotate(votes_count=count_by(PollVote.objects.all(), "option_id"))
+        return self.annotate(
+            viewer_vote_id=viewer_vote,
+            option_rows=json_rows(options, "poll_id", "id", "text", "votes_count", "position"),
         )

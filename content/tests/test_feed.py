@@ -215,17 +215,17 @@ def test_feed_refuses_a_bad_cursor(auth_client, scope, cursor):
 @pytest.mark.parametrize(
     ("scope", "source", "budget"),
     [
-        # auth + page (the posts, with stats, tickers and media in the row) + polls + poll options
-        # + quoted posts with their polls and poll options + viewer flags
-        ("all", "posts", 8),
+        # auth + page (the posts, with stats, tickers and media in the row) + polls (their options in
+        # the row) + quoted posts with their polls + viewer flags
+        ("all", "posts", 6),
         # the same, with the page read from the home timeline: its row + its entries (+2)
-        ("following", "timeline", 10),
+        ("following", "timeline", 8),
         # the timeline made on this first read: + its row inserted and set building, old entries out,
         # 3 sources, the entries in (one INSERT per 1,000), the floor saved, in a savepoint (2)
-        ("following", "cold timeline", 20),
+        ("following", "cold timeline", 18),
         # merged on read: own posts, followed posts, reposts, and the probe that tells a short
         # repost page from the end
-        ("following", "merge", 12),
+        ("following", "merge", 10),
     ],
 )
 def test_feed_query_count_does_not_grow(

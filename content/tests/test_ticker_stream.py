@@ -91,9 +91,9 @@ def test_stream_query_count_does_not_grow(api_client, client_for, user, size, si
     client = client_for(user) if signed_in else api_client
     assert Post.objects.filter(post_tickers__ticker_id="MSFT").count() == size
 
-    # (auth) + ticker exists + posts (with stats, tickers and media in the row) + polls + poll options
-    # + quoted posts with their polls and poll options (+ viewer flags)
-    with django_assert_num_queries(9 if signed_in else 7):
+    # (auth) + ticker exists + posts (with stats, tickers and media in the row) + polls (their options
+    # in the row) + quoted posts with their polls (+ viewer flags)
+    with django_assert_num_queries(7 if signed_in else 5):
         response = client.get(stream_url("MSFT"), {"limit": 100})
 
     assert len(response.json()["results"]) == size

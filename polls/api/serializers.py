@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.serializers import IdField, ModelSerializer, StrictCharField
+from core.sqljson import by_position
 from polls.models import (
     MAX_DURATION_HOURS,
     MAX_OPTIONS,
@@ -31,7 +34,7 @@ class PollSerializer(ModelSerializer):
     """A poll with its results; the poll must come from ``Poll.objects.with_results(viewer)``."""
 
     id = StrictCharField(read_only=True)
-    options = PollOptionSerializer(source="ordered_options", many=True, read_only=True)
+    options = serializers.SerializerMethodField()
     total_votes = serializers.SerializerMethodField()
     expired = serializers.BooleanField(read_only=True, help_text="Voting closed at `expires_at`.")
     viewer_vote = serializers.SerializerMethodField()
@@ -41,8 +44,15 @@ class PollSerializer(ModelSerializer):
         fields = ["id", "options", "total_votes", "expires_at", "expired", "viewer_vote"]
         read_only_fields = fields
 
+    @extend_schema_field(PollOptionSerializer(many=True))
+    def get_options(self, poll: Poll) -> list[dict[str, Any]]:
+        return [
+            {"id": str(option_id), "text": text, "votes": votes}
+            for option_id, text, votes, _position in by_position(poll.option_rows)  # type: ignore[attr-defined]
+        ]
+
     def get_total_votes(self, poll: Poll) -> int:
-        return sum(option.votes_count for option in poll.ordered_options)  # type: ignore[attr-defined]
+        return sum(votes for _id, _text, votes, _position in poll.option_rows or ())  # type: ignore[attr-defined]
 
     @extend_schema_field({"type": "string", "nullable": True, "description": "The viewer's option id, or null."})
     def get_viewer_vote(self, poll: Poll) -> str | None:

@@ -139,8 +139,8 @@ def test_results_for_anyone(api_client, client_for, user, poll):
 
 
 def test_results_query_count(api_client, poll, django_assert_num_queries):
-    # visibility of the post + the poll + its options with counts
-    with django_assert_num_queries(3):
+    # visibility of the post + the poll (its options with their counts in the row)
+    with django_assert_num_queries(2):
         assert api_client.get(results_url(poll.pk)).status_code == 200
 
 

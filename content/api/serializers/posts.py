@@ -11,8 +11,9 @@ from rest_framework import serializers
 from accounts.api.serializers import AuthorSerializer
 from content.api.serializers.mentions import MENTIONS_SCHEMA, mentions_of_row
 from content.models import MAX_MEDIA_PER_POST, POST_MAX_LENGTH, Media, Post, Sentiment
-from content.querysets import VIEWER_FLAGS, by_position, post_viewer_flags
+from content.querysets import VIEWER_FLAGS, post_viewer_flags
 from core.serializers import IdField, ModelSerializer, StrictCharField
+from core.sqljson import by_position
 from polls.api.serializers import PollCreateSerializer, PollSerializer
 
 __all__ = [
