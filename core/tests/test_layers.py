@@ -6,9 +6,9 @@ API frameworks nor a module of the HTTP layer, so no service, queryset, model,
 admin or command reaches DRF, directly or through project code. Services
 raise ``core.errors``; ``core.exceptions`` turns those into HTTP answers.
 
-simplejwt (``rest_framework_simplejwt``) is a token library that
-``accounts.services.auth`` and ``accounts.tokens`` use to mint and check
-tokens; it is not DRF's HTTP layer, and the services catch its ``TokenError``.
+simplejwt (``rest_framework_simplejwt``) is a token library, not DRF's HTTP
+layer: ``accounts.tokens`` wraps it (minting, rotating, revoking, raising
+``core.errors``), and no service module imports it at all.
 """
 
 from __future__ import annotations
@@ -123,6 +123,18 @@ def test_each_entry_of_the_http_layer_needs_its_place(entry):
         if names_within(imported, API_FRAMEWORKS) or (names_within(imported, http_modules) and imported != name)
     ]
     assert needs, f"nothing matching {entry} imports the HTTP layer: take it off HTTP_LAYER"
+
+
+def test_no_service_imports_a_rest_framework_package():
+    # Not even simplejwt: the services call accounts.tokens, which speaks core.errors.
+    found = [
+        f"{path}:{line} imports {imported}"
+        for name, path in project_modules().items()
+        if fnmatch(path.as_posix(), "*/services/*") or path.name == "services.py"
+        for line, imported in imported_names((ROOT / path).read_text(), name, is_package=path.name == "__init__.py")
+        if imported.startswith(("rest_framework", "drf_"))
+    ]
+    assert not found, "\n".join(found)
 
 
 def test_the_walk_sees_every_kind_of_import():
