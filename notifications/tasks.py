@@ -41,20 +41,26 @@ def unnotify_follow(*, follower_id: int, following_id: int) -> None:
     services.act_undo(actor_id=follower_id, kind=NotificationType.FOLLOW, target_key="", recipient_id=following_id)
 
 
-@task()
-def notify_post_reaction(*, user_id: int, post_id: int, reacted: bool) -> None:
+def _post_act(*, kind: str, user_id: int, post_id: int, added: bool) -> None:
+    """A like or a plain repost of a post by ``user_id`` (``added``), or its undoing: one act for the
+    post's author, grouped per post and kind."""
     target_key = f"post:{post_id}"
-    if not reacted:
-        services.act_undo(actor_id=user_id, kind=NotificationType.REACTION, target_key=target_key)
+    if not added:
+        services.act_undo(actor_id=user_id, kind=kind, target_key=target_key)
         return
     author_id = Post.objects.filter(pk=post_id).values_list("author_id", flat=True).first()
     if author_id is not None:
         services.act_record(
             recipient_id=author_id,
             actor_id=user_id,
-            kind=NotificationType.REACTION,
-            target=Target(target_key, f"reaction:{target_key}", group_post_id=post_id, post_id=post_id),
+            kind=kind,
+            target=Target(target_key, f"{kind}:{target_key}", group_post_id=post_id, post_id=post_id),
         )
+
+
+@task()
+def notify_post_reaction(*, user_id: int, post_id: int, reacted: bool) -> None:
+    _post_act(kind=NotificationType.REACTION, user_id=user_id, post_id=post_id, added=reacted)
 
 
 @task()
@@ -81,18 +87,7 @@ def notify_comment_reaction(*, user_id: int, comment_id: int, reacted: bool) -> 
 
 @task()
 def notify_repost(*, user_id: int, post_id: int, created: bool) -> None:
-    target_key = f"post:{post_id}"
-    if not created:
-        services.act_undo(actor_id=user_id, kind=NotificationType.REPOST, target_key=target_key)
-        return
-    author_id = Post.objects.filter(pk=post_id).values_list("author_id", flat=True).first()
-    if author_id is not None:
-        services.act_record(
-            recipient_id=author_id,
-            actor_id=user_id,
-            kind=NotificationType.REPOST,
-            target=Target(target_key, f"repost:{target_key}", group_post_id=post_id, post_id=post_id),
-        )
+    _post_act(kind=NotificationType.REPOST, user_id=user_id, post_id=post_id, added=created)
 
 
 def _mentions_record(*, author_id: int, user_ids: list[int], target: Target) -> None:
