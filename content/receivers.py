@@ -8,7 +8,6 @@ from typing import Any
 from django.conf import settings
 
 from content import signals, tasks
-from content.models import Repost
 from core.tasks import enqueue
 from social import signals as social_signals
 
@@ -37,9 +36,7 @@ def _post_restored(*, post_id: int, **kwargs: Any) -> None:
 @_on(signals.repost_created, "repost_created")
 def _repost_created(*, user_id: int, post_id: int, **kwargs: Any) -> None:
     if settings.HOME_TIMELINES:
-        repost_id = Repost.objects.filter(user_id=user_id, post_id=post_id).values_list("pk", flat=True).first()
-        if repost_id is not None:
-            enqueue(tasks.fan_out_repost, repost_id=repost_id)
+        enqueue(tasks.fan_out_repost, user_id=user_id, post_id=post_id)
 
 
 @_on(social_signals.follow_created, "follow_created")

@@ -56,9 +56,9 @@ def fan_out_post(post_id: int) -> None:
 
 
 @task(name="content.tasks.fan_out_repost")
-def fan_out_repost(repost_id: int) -> None:
+def fan_out_repost(user_id: int, post_id: int) -> None:
     """A plain repost into the reposter's followers' home timelines (idempotent)."""
-    timelines.fan_out_repost(repost_id)
+    timelines.fan_out_repost(user_id=user_id, post_id=post_id)
 
 
 @task(name="content.tasks.follow_backfill")

@@ -301,12 +301,14 @@ def fan_out_post(post_id: int) -> int:
     return written
 
 
-def fan_out_repost(repost_id: int) -> int:
-    """Writes a plain repost into the reposter's followers' timelines (who keep one); returns how many."""
-    repost = Repost.objects.filter(pk=repost_id).values_list("user_id", "post_id", "created_at").first()
+def fan_out_repost(*, user_id: int, post_id: int) -> int:
+    """Writes ``user_id``'s plain repost of ``post_id`` into their followers' timelines (who keep one);
+    returns how many. Nothing when the repost was undone meanwhile."""
+    repost = Repost.objects.filter(user_id=user_id, post_id=post_id).values_list("pk", "created_at").first()
     if repost is None:
         return 0
-    reposter_id, post_id, created_at = repost
+    repost_id, created_at = repost
+    reposter_id = user_id
     written = 0
     for user_ids in _followers_with_timelines(reposter_id):
         _insert(_repost_entry(user_id, repost_id, post_id, created_at) for user_id in user_ids)
