@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import in_good_standing
+from core.compiled import CompiledQuery, ids_of
 from core.sqljson import json_rows
 from social.querysets import not_blocked_with, not_muted_by
 
@@ -139,20 +140,23 @@ class PostQuerySet(models.QuerySet["Post"]):
         return self._displayable(viewer).prefetch_related(Prefetch("quoted_post", queryset=quoted))
 
     def _displayable(self, viewer: Any) -> PostQuerySet:
-        from content.models import Media, PostMention, PostTicker
+        from content.models import PostMention
         from polls.models import Poll
 
         return (
-            self.select_related("author")
+            self.with_bodies()
             .prefetch_related(Prefetch("poll", queryset=Poll.objects.with_results(viewer)))
-            .annotate(
-                mentioned_users=mentions_of(PostMention, "post_id"),
-                # [[symbol, position]] and [[file, content_type, width, height, position]]: in the row.
-                ticker_rows=json_rows(PostTicker.objects.all(), "post_id", "ticker_id", "position"),
-                media_rows=json_rows(
-                    Media.objects.all(), "post_id", "file", "content_type", "width", "height", "position"
-                ),
-            )
+            .annotate(mentioned_users=mentions_of(PostMention, "post_id"))
+        )
+
+    def with_bodies(self) -> PostQuerySet:
+        """What ``PostBodySerializer`` reads: the author, and the tickers and media in the row
+        (``json_rows``: ``[[symbol, position]]`` and ``[[file, content_type, width, height, position]]``)."""
+        from content.models import Media, PostTicker
+
+        return self.select_related("author").annotate(
+            ticker_rows=json_rows(PostTicker.objects.all(), "post_id", "ticker_id", "position"),
+            media_rows=json_rows(Media.objects.all(), "post_id", "file", "content_type", "width", "height", "position"),
         )
 
 
@@ -190,6 +194,72 @@ def viewer_flag_rows(viewer_id: int, ids: list[int]) -> models.QuerySet[Any]:
     )
 
 
+# What ``post_states`` reads for each post, besides the viewer flags (``VIEWER_FLAGS``).
+POST_STATE_FIELDS = (
+    "id",
+    "quoted_post_id",
+    "updated_at",
+    "author_id",
+    "author__updated_at",
+    "reactions_count",
+    "comments_count",
+    "reposts_count",
+    "quotes_count",
+    "bookmarks_count",
+    "poll_id",
+    "poll__expires_at",
+)
+
+
+def _post_states(viewer: Any, ids: list[int]) -> models.QuerySet[Any]:
+    """See ``post_states``."""
+    from content.models import Bookmark, Post, PostMention, PostReaction, Repost
+    from polls.querysets import option_rows, viewer_vote
+
+    page = Post.objects.filter(id__in=ids)
+    # One IN over a UNION, not ``id IN (...) OR id IN (quoted)``, which PostgreSQL reads with a Seq Scan.
+    shown = page.values("id").union(page.values("quoted_post_id"), all=True)
+    if viewer is None:
+        flags: dict[str, Any] = {flag: Value(False, output_field=models.BooleanField()) for flag in VIEWER_FLAGS}
+    else:
+        flags = {
+            flag: Exists(model._default_manager.filter(post_id=OuterRef("pk"), user_id=viewer.pk))
+            for flag, model in zip(VIEWER_FLAGS, (PostReaction, Repost, Bookmark), strict=True)
+        }
+    return (
+        Post.objects.visible_to(viewer)
+        .filter(id__in=shown)
+        .annotate(
+            mentioned_users=mentions_of(PostMention, "post_id"),
+            poll_options=option_rows(outer="poll_id"),
+            poll_vote=viewer_vote(viewer, outer="poll_id"),
+            **flags,
+        )
+        .order_by()
+        .values(*POST_STATE_FIELDS, "mentioned_users", "poll_options", "poll_vote", *VIEWER_FLAGS)
+    )
+
+
+_post_states_compiled = CompiledQuery(_post_states)
+
+
+def post_states(viewer: Any, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """``{post_id: state}`` for the posts ``ids`` and the posts they quote, as far as the viewer may
+    see them (``visible_to``): the part of each shown post that changes or depends on the viewer.
+
+    A state holds ``POST_STATE_FIELDS`` (``updated_at`` and ``author__updated_at`` version what
+    does not change: the author, content, tickers and media), the counters, the mentions
+    (``mentioned_users``), the poll (``poll_options``: ``polls.querysets.option_rows``; ``poll_vote``,
+    the viewer's) and the viewer flags. One query for both levels of posts, compiled once per
+    page size (``core.compiled``). A post missing from the answer is not visible to the viewer.
+    """
+    page = ids_of(ids)
+    if not page:
+        return {}
+    viewer_or_none = viewer if getattr(viewer, "is_authenticated", False) else None
+    return {row["id"]: row for row in _post_states_compiled(viewer=viewer_or_none, ids=page)}
+
+
 # The following feed: the viewer's own posts, their followees' posts, and their
 # followees' plain reposts. An item's key is (sort_time, kind, item_id), newest
 # first: a post is (created_at, 1, post id), a repost (created_at, 0, repost id).
@@ -207,6 +277,11 @@ class FeedEntry:
     item_id: int
     post_id: int
     reposted_by: Any = None
+
+    @property
+    def pk(self) -> int:
+        """The post the entry shows: a feed page's rows read like posts (``reposted_by`` aside)."""
+        return self.post_id
 
 
 def _after(kind: int, cursor: Sequence[Any] | None, *, forward: bool) -> Q:

@@ -42,7 +42,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import in_good_standing
@@ -53,6 +53,8 @@ from social.models import Follow
 from social.querysets import not_blocked_with, not_muted_by
 
 ORDERING = ("-sort_time", "-kind", "-item_id")
+# Read with each page of entries: the timeline's floor, and ``built_at`` to know it exists.
+TIMELINE_FIELDS = ("built_at", "floor_time", "floor_kind", "floor_item")
 INSERT_BATCH = 1_000
 # Entries read per query while the rules drop some: a page rarely needs a second batch.
 READ_BATCH_MIN = 60
@@ -116,29 +118,48 @@ def _floor(timeline: HomeTimeline) -> Key | None:
 def timeline_read(viewer: Any, *, cursor: Sequence[Any] | None, forward: bool, limit: int) -> list[FeedEntry] | None:
     """Up to ``limit`` entries of ``viewer``'s following feed after ``cursor`` (as ``following_feed``
     takes them), from their home timeline, made now if they have none; None when the page lies
-    (partly) below the timeline's floor, where only the merge knows the feed."""
-    timeline = timeline_get_or_build(viewer.pk)
-    floor = _floor(timeline)
+    (partly) below the timeline's floor, where only the merge knows the feed.
+
+    One query: the entries come with their timeline's floor (scalar subqueries on its primary key).
+    Only when there are none does a second read tell an empty page from a missing timeline.
+    """
     position = tuple(cursor) if cursor is not None else None
+    rows = _entries_after(viewer, position, forward=forward, limit=limit)
+    known = getattr(rows[0], "built_at", None) if rows else None
+    if known is not None:
+        first: Any = rows[0]  # with TIMELINE_FIELDS annotated
+        floor = None if first.floor_time is None else (first.floor_time, first.floor_kind, first.floor_item)
+    else:
+        timeline = HomeTimeline.objects.filter(user_id=viewer.pk).first()
+        if timeline is None:  # never made, or dropped (its entries may linger until the rebuild clears them)
+            timeline = timeline_build(viewer.pk)
+            rows = _entries_after(viewer, position, forward=forward, limit=limit)
+        floor = _floor(timeline)
     if floor is not None and position is not None and position < floor:
         return None
+    if forward and len(rows) < limit and floor is not None:
+        return None  # the rest of this page is below the floor
+    return [
+        FeedEntry(
+            entry.sort_time, entry.kind, entry.item_id, entry.post_id, entry.repost.user if entry.repost else None
+        )
+        for entry in rows
+    ]
+
+
+def _entries_after(viewer: Any, position: Key | None, *, forward: bool, limit: int) -> list[HomeTimelineEntry]:
+    """The first ``limit`` entries the viewer is shown after ``position``, with ``TIMELINE_FIELDS`` annotated."""
+    timeline = HomeTimeline.objects.filter(user_id=viewer.pk)
     entries = (
         HomeTimelineEntry.objects.filter(user_id=viewer.pk)
         .filter(_shown(viewer))
         .select_related("repost__user")
+        .annotate(**{field: Subquery(timeline.values(field)) for field in TIMELINE_FIELDS})
         .order_by(*(ORDERING if forward else [field.lstrip("-") for field in ORDERING]))
     )
     if position is not None:
         entries = entries.filter(keyset_filter(ORDERING, position, forward=forward))
-    page = [
-        FeedEntry(
-            entry.sort_time, entry.kind, entry.item_id, entry.post_id, entry.repost.user if entry.repost else None
-        )
-        for entry in entries[:limit]
-    ]
-    if forward and len(page) < limit and floor is not None:
-        return None  # the rest of this page is below the floor
-    return page
+    return list(entries[:limit])
 
 
 # Building, trimming, dropping

@@ -45,15 +45,16 @@ class JSONList(Aggregate):
         return self.as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra)
 
 
-def json_rows(queryset: models.QuerySet[Any], field: str, *columns: str) -> Subquery:
-    """The rows of ``queryset`` whose ``field`` is the outer row, as one correlated subquery:
-    ``[[column, ...], ...]`` in no particular order (sort on a column), or None when there are none.
+def json_rows(queryset: models.QuerySet[Any], field: str, *columns: str, outer: str = "pk") -> Subquery:
+    """The rows of ``queryset`` whose ``field`` is the outer row (its ``outer`` column), as one
+    correlated subquery: ``[[column, ...], ...]`` in no particular order (sort on a column), or
+    None when there are none.
 
     A subquery in the row's own SELECT rather than a prefetch: it adds no query to any list,
     and the quoted post (loaded by its own prefetch) gets it in that same query.
     """
     rows = (
-        queryset.filter(**{field: OuterRef("pk")})
+        queryset.filter(**{field: OuterRef(outer)})
         .order_by()
         .values(field)
         .annotate(rows=JSONList(JSONTuple(*columns)))

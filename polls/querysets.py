@@ -22,17 +22,24 @@ class PollQuerySet(models.QuerySet["Poll"]):
         One query for any number of polls: the options (each with a correlated count of its
         votes) and the viewer's vote (a probe of the ``poll_vote_once`` index) are in the row.
         """
-        from polls.models import PollOption, PollVote
+        return self.annotate(viewer_vote_id=viewer_vote(viewer), option_rows=option_rows())
 
-        viewer_id = viewer.pk if getattr(viewer, "is_authenticated", False) else None
-        if viewer_id is None:
-            viewer_vote: Any = Value(None, output_field=models.BigIntegerField())
-        else:
-            viewer_vote = Subquery(
-                PollVote.objects.filter(poll_id=OuterRef("pk"), user_id=viewer_id).values("option_id")[:1]
-            )
-        options = PollOption.objects.annotate(votes_count=count_by(PollVote.objects.all(), "option_id"))
-        return self.annotate(
-            viewer_vote_id=viewer_vote,
-            option_rows=json_rows(options, "poll_id", "id", "text", "votes_count", "position"),
-        )
+
+def viewer_vote(viewer: Any, outer: str = "pk") -> Any:
+    """The option the viewer chose in the poll whose id is the outer row's ``outer`` column, or
+    None: a probe of the ``poll_vote_once`` index (a NULL constant for anonymous viewers)."""
+    from polls.models import PollVote
+
+    viewer_id = viewer.pk if getattr(viewer, "is_authenticated", False) else None
+    if viewer_id is None:
+        return Value(None, output_field=models.BigIntegerField())
+    return Subquery(PollVote.objects.filter(poll_id=OuterRef(outer), user_id=viewer_id).values("option_id")[:1])
+
+
+def option_rows(outer: str = "pk") -> Subquery:
+    """The options of the poll whose id is the outer row's ``outer`` column, as ``[[id, text, votes,
+    position], ...]`` (``json_rows``), each with a correlated count of its votes."""
+    from polls.models import PollOption, PollVote
+
+    options = PollOption.objects.annotate(votes_count=count_by(PollVote.objects.all(), "option_id"))
+    return json_rows(options, "poll_id", "id", "text", "votes_count", "position", outer=outer)

@@ -85,15 +85,20 @@ def test_stream_pages_never_repeat_or_skip(api_client):
 
 
 @pytest.mark.parametrize("size", [1, 50])
+@pytest.mark.parametrize("bodies", ["cached", "cold"])
 @pytest.mark.parametrize("signed_in", [False, True])
-def test_stream_query_count_does_not_grow(api_client, client_for, user, size, signed_in, django_assert_num_queries):
+def test_stream_query_count_does_not_grow(
+    api_client, client_for, user, size, bodies, signed_in, django_assert_num_queries
+):
     rich_posts(size, user)
     client = client_for(user) if signed_in else api_client
     assert Post.objects.filter(post_tickers__ticker_id="MSFT").count() == size
+    if bodies == "cached":
+        assert client.get(stream_url("MSFT"), {"limit": 100}).status_code == 200
 
-    # (auth) + ticker exists + posts (with stats, tickers and media in the row) + polls (their options
-    # in the row) + quoted posts with their polls (+ viewer flags)
-    with django_assert_num_queries(7 if signed_in else 5):
+    # (auth) + ticker exists + the page's ids + the states of its posts and the posts they quote
+    # (counters, mentions, polls, viewer flags) [+ the bodies not cached]
+    with django_assert_num_queries(3 + signed_in + (bodies == "cold")):
         response = client.get(stream_url("MSFT"), {"limit": 100})
 
     assert len(response.json()["results"]) == size

@@ -63,7 +63,7 @@ def _walk(viewer: User) -> list[tuple[Any, ...]]:
     return seen
 
 
-def _reposter(post: Post) -> int | None:
+def _reposter(post: Any) -> int | None:
     reposter = getattr(post, "reposted_by", None)
     return reposter.pk if reposter is not None else None
 

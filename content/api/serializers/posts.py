@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -11,7 +10,7 @@ from rest_framework import serializers
 from accounts.api.serializers import AuthorSerializer
 from content.api.serializers.mentions import MENTIONS_SCHEMA, mentions_of_row
 from content.models import MAX_MEDIA_PER_POST, POST_MAX_LENGTH, Media, Post, Sentiment
-from content.querysets import VIEWER_FLAGS, post_viewer_flags
+from content.querysets import VIEWER_FLAGS
 from core.serializers import IdField, ModelSerializer, StrictCharField
 from core.sqljson import by_position
 from polls.api.serializers import PollCreateSerializer, PollSerializer
@@ -20,8 +19,6 @@ __all__ = [
     "PollSerializer",
     "PostCreateSerializer",
     "PostSerializer",
-    "post_serializer_context",
-    "render_posts",
 ]
 
 NO_FLAGS = dict.fromkeys(VIEWER_FLAGS, False)
@@ -60,24 +57,48 @@ class PostViewerSerializer(serializers.Serializer):
     bookmarked = serializers.BooleanField(help_text="The viewer bookmarked it.")
 
 
-class QuotedPostSerializer(ModelSerializer):
-    """A post without its own quoted post: what a quote shows, one level deep.
-
-    Posts must come from ``Post.objects.for_display(viewer)``; viewer flags
-    from ``post_serializer_context`` (all false without it).
-    """
+class PostBodySerializer(ModelSerializer):
+    """The part of a post that is the same for every viewer and changes only with the post's or its
+    author's ``updated_at``: what ``content.api.rendering`` caches. Posts must come from
+    ``Post.objects.with_bodies()`` (or ``for_display``)."""
 
     id = StrictCharField(read_only=True)
     author = AuthorSerializer(read_only=True)
     tickers = serializers.SerializerMethodField()
-    mentions = serializers.SerializerMethodField()
     media = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Post
+        fields = ["id", "author", "content", "tickers", "media", "sentiment", "created_at", "updated_at"]
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"}, "description": "In order of first mention."})
+    def get_tickers(self, post: Post) -> list[str]:
+        return [symbol for symbol, _position in by_position(post.ticker_rows)]  # type: ignore[attr-defined]
+
+    @extend_schema_field(MediaSerializer(many=True))
+    def get_media(self, post: Post) -> list[dict[str, Any]]:
+        request = self.context.get("request")
+        return [
+            {"url": media_url(name, request), "content_type": content_type, "width": width, "height": height}
+            for name, content_type, width, height, _position in by_position(post.media_rows)  # type: ignore[attr-defined]
+        ]
+
+
+class QuotedPostSerializer(PostBodySerializer):
+    """A post without its own quoted post: what a quote shows, one level deep."""
+
+    # Posts must come from ``Post.objects.for_display(viewer)``; viewer flags from the context's
+    # ``post_flags`` (``post_viewer_flags``; all false without it). The REST API renders the same
+    # fields through ``content.api.rendering`` (a cached body and the viewer's state); this class
+    # declares them for the schema and serves the streams and notifications.
+
+    mentions = serializers.SerializerMethodField()
     poll = PollSerializer(read_only=True, allow_null=True)
     stats = PostStatsSerializer(source="*", read_only=True)
     viewer = serializers.SerializerMethodField()
 
-    class Meta:
-        model = Post
+    class Meta(PostBodySerializer.Meta):
         fields = [
             "id",
             "author",
@@ -93,18 +114,6 @@ class QuotedPostSerializer(ModelSerializer):
             "viewer",
         ]
         read_only_fields = fields
-
-    @extend_schema_field({"type": "array", "items": {"type": "string"}, "description": "In order of first mention."})
-    def get_tickers(self, post: Post) -> list[str]:
-        return [symbol for symbol, _position in by_position(post.ticker_rows)]  # type: ignore[attr-defined]
-
-    @extend_schema_field(MediaSerializer(many=True))
-    def get_media(self, post: Post) -> list[dict[str, Any]]:
-        request = self.context.get("request")
-        return [
-            {"url": media_url(name, request), "content_type": content_type, "width": width, "height": height}
-            for name, content_type, width, height, _position in by_position(post.media_rows)  # type: ignore[attr-defined]
-        ]
 
     @extend_schema_field(MENTIONS_SCHEMA)
     def get_mentions(self, post: Post) -> list[dict[str, str]]:
@@ -131,22 +140,6 @@ class PostSerializer(QuotedPostSerializer):
     class Meta(QuotedPostSerializer.Meta):
         fields = [*QuotedPostSerializer.Meta.fields, "quoted_post", "reposted_by"]
         read_only_fields = fields
-
-
-def post_serializer_context(request: Any, posts: Iterable[Post]) -> dict[str, Any]:
-    """The context ``PostSerializer`` needs for a page of posts: one query for the viewer flags
-    of the posts and the posts they quote (none for anonymous viewers)."""
-    ids: list[int] = []
-    for post in posts:
-        ids.append(post.pk)
-        if post.quoted_post_id is not None:
-            ids.append(post.quoted_post_id)
-    return {"request": request, "post_flags": post_viewer_flags(request.user, ids)}
-
-
-def render_posts(request: Any, posts: Sequence[Post]) -> Any:
-    """A page of posts loaded through ``for_display``, as the API shows them (one query for viewer flags)."""
-    return PostSerializer(posts, many=True, context=post_serializer_context(request, posts)).data
 
 
 class PostCreateSerializer(serializers.Serializer):

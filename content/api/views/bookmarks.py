@@ -11,9 +11,10 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet, ViewSet
 
 from accounts.api.permissions import signed_in
+from content.api.rendering import render_posts
 from content.api.schema import BLOCK_RULE, POST_ID
 from content.api.serializers.bookmarks import BookmarkResultSerializer
-from content.api.serializers.posts import PostSerializer, render_posts
+from content.api.serializers.posts import PostSerializer
 from content.models import Bookmark, Post
 from content.querysets_bookmarks import bookmarks_of
 from content.services.interactions import bookmark_add, bookmark_remove
@@ -42,10 +43,9 @@ class BookmarkViewSet(GenericViewSet):
     def list(self, request: Request) -> Response:
         user = signed_in(request)
         bookmarks = self.paginate_queryset(bookmarks_of(user)) or []
-        posts = Post.objects.for_display(user).in_bulk([bookmark.post_id for bookmark in bookmarks])
         # A post hidden between the two reads is simply skipped.
-        page = [posts[bookmark.post_id] for bookmark in bookmarks if bookmark.post_id in posts]
-        return self.get_paginated_response(render_posts(request, page))
+        posts = [Post(pk=bookmark.post_id) for bookmark in bookmarks]
+        return self.get_paginated_response(render_posts(request, posts))
 
 
 @extend_schema(parameters=[POST_ID])

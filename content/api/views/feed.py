@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.permissions import IsAuthenticated
@@ -11,8 +11,9 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from accounts.api.permissions import signed_in
+from content.api.rendering import render_posts
 from content.api.schema import FEED_SCOPE
-from content.api.serializers.posts import PostSerializer, render_posts
+from content.api.serializers.posts import PostSerializer
 from content.feed import FEED_ALL, feed_page
 from content.models import Post
 from core.pagination import CursorPagination, parse_limit
@@ -48,5 +49,5 @@ class FeedViewSet(GenericViewSet):
             cursor=request.query_params.get("cursor"),
             limit=parse_limit(request),
         )
-        posts = cast(CursorPagination, self.paginator).paginate_page(page, request)
+        posts: list[Any] = cast(CursorPagination, self.paginator).paginate_page(page, request)
         return self.get_paginated_response(render_posts(request, posts))

@@ -1,8 +1,8 @@
 """Posts: the list (with its filters), publishing, one post, deleting it; and a ticker's stream of posts.
 
-Reads start from ``Post.objects.visible_to``/``for_feed`` and render through
-``for_display`` and ``render_posts``, so a page costs the same handful of
-queries whatever its size. Writes call ``content.services.posts``.
+Reads start from ``Post.objects.visible_to``/``for_feed`` for the page's ids and render through
+``content.api.rendering.render_posts``, so a page costs the same handful of queries whatever
+its size. Writes call ``content.services.posts``.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from rest_framework.viewsets import GenericViewSet
 
 from accounts.api.permissions import signed_in
 from content.api.filters import PostFilter
+from content.api.rendering import render_posts
 from content.api.schema import POST_ID, REMOVAL_REASON, REMOVAL_RULE, SYMBOL
-from content.api.serializers.posts import PostCreateSerializer, PostSerializer, render_posts
+from content.api.serializers.posts import PostCreateSerializer, PostSerializer
 from content.models import Post, Ticker
 from content.querysets import PostQuerySet
 from content.services.posts import post_create, post_delete
@@ -101,9 +102,7 @@ class PostViewSet(GenericViewSet):
         return TICKER_ORDERING if self.request.query_params.get("ticker") else ("-created_at", "-id")
 
     def get_queryset(self) -> PostQuerySet:
-        viewer = self.request.user
-        posts = Post.objects.visible_to(viewer)
-        return posts if self.action == "destroy" else posts.for_display(viewer)
+        return Post.objects.visible_to(self.request.user)
 
     def get_object(self) -> Post:
         # Not ``filter_queryset``: the list's filters are no business of a single post.
@@ -128,8 +127,7 @@ class PostViewSet(GenericViewSet):
             poll=data.get("poll"),
             quoted_post_id=data.get("quoted_post_id"),
         )
-        created = self.get_queryset().get(pk=post.pk)
-        return Response(render_posts(request, [created])[0], status=status.HTTP_201_CREATED)
+        return Response(render_posts(request, [post])[0], status=status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, post_id: int) -> Response:
         return Response(render_posts(request, [self.get_object()])[0])
@@ -168,7 +166,6 @@ class TickerPostViewSet(GenericViewSet):
             Post.objects.for_feed(viewer)
             .filter(post_tickers__ticker_id=symbol)
             .annotate(tagged_at=F("post_tickers__created_at"))
-            .for_display(viewer)
         )
 
     def list(self, request: Request, symbol: str) -> Response:

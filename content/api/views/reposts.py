@@ -13,10 +13,10 @@ from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
 from accounts.api.permissions import signed_in
+from content.api.rendering import render_posts
 from content.api.schema import BLOCK_RULE, POST_ID
-from content.api.serializers.posts import PostSerializer, render_posts
+from content.api.serializers.posts import PostSerializer
 from content.api.serializers.reposts import RepostCreateSerializer, RepostResultSerializer
-from content.models import Post
 from content.services.interactions import repost_create, repost_delete, repost_quote
 from core.schema import problems
 
@@ -65,8 +65,7 @@ class PostRepostViewSet(ViewSet):
             body = RepostResultSerializer({"reposted": True, "count": count}).data
             return Response(body, status=status.HTTP_201_CREATED)
         quote = repost_quote(user=user, post_id=post_id, content=content)
-        shown = Post.objects.for_display(user).get(pk=quote.pk)
-        return Response(render_posts(request, [shown])[0], status=status.HTTP_201_CREATED)
+        return Response(render_posts(request, [quote])[0], status=status.HTTP_201_CREATED)
 
     @repost.mapping.delete
     @extend_schema(
