@@ -429,13 +429,17 @@ class HomeTimelineEntry(models.Model):
     suspension needs no rewrite and its undoing brings the entry back.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the unique key below, which leads with it.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
     # The feed key (content.querysets.FeedEntry): (sort_time, kind, item_id), newest first.
     sort_time = models.DateTimeField()
     kind = models.PositiveSmallIntegerField()
     item_id = models.BigIntegerField()
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
-    repost = models.ForeignKey(Repost, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # Most entries are posts: only the reposts' rows are indexed (home_timeline_repost_idx).
+    repost = models.ForeignKey(
+        Repost, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False
+    )
 
     class Meta:
         constraints = [

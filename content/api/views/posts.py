@@ -112,7 +112,8 @@ class PostViewSet(GenericViewSet):
         return post
 
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
+        # Only the ids and sort keys: render_posts reads the rest.
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()).only("id", "created_at")) or []
         return self.get_paginated_response(render_posts(request, page))
 
     def create(self, request: Request) -> Response:
@@ -169,5 +170,5 @@ class TickerPostViewSet(GenericViewSet):
         )
 
     def list(self, request: Request, symbol: str) -> Response:
-        page = self.paginate_queryset(self.get_queryset()) or []
+        page = self.paginate_queryset(self.get_queryset().only("id")) or []
         return self.get_paginated_response(render_posts(request, page))
