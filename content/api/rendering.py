@@ -51,6 +51,8 @@ def render_posts(request: Any, posts: Sequence[Post | FeedEntry]) -> list[dict[s
     ids = [post.pk for post in posts]
     states = post_states(request.user, ids)
     bodies = post_bodies(request, states.values())
+    # One instance each for the page: a serializer's fields are deep-copied per instance.
+    authors, polls = AuthorSerializer(context={"request": request}), PollSerializer()
     shown = []
     for post, post_id in zip(posts, ids, strict=True):
         state = states.get(post_id)
@@ -59,15 +61,13 @@ def render_posts(request: Any, posts: Sequence[Post | FeedEntry]) -> list[dict[s
         quoted_id = state["quoted_post_id"]
         quoted = states.get(quoted_id) if quoted_id is not None else None
         reposted_by = getattr(post, "reposted_by", None)
-        data = _with_state(bodies[post_id], state)
+        data = _with_state(bodies[post_id], state, polls)
         data["quoted_post"] = (
-            _order(_with_state(bodies[quoted_id], quoted), QuotedPostSerializer.Meta.fields)
+            _order(_with_state(bodies[quoted_id], quoted, polls), QuotedPostSerializer.Meta.fields)
             if quoted is not None and quoted_id in bodies
             else None
         )
-        data["reposted_by"] = (
-            AuthorSerializer(reposted_by, context={"request": request}).data if reposted_by is not None else None
-        )
+        data["reposted_by"] = authors.to_representation(reposted_by) if reposted_by is not None else None
         shown.append(_order(data, PostSerializer.Meta.fields))
     return shown
 
@@ -107,22 +107,22 @@ def _body_key(post_id: int, updated_at: datetime, author_id: int, author_updated
     )
 
 
-def _with_state(body: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
+def _with_state(body: dict[str, Any], state: dict[str, Any], polls: PollSerializer) -> dict[str, Any]:
     data = dict(body)
     data["mentions"] = mention_list(state["mentioned_users"])
-    data["poll"] = _poll(state)
+    data["poll"] = _poll(state, polls)
     data["stats"] = {name: state[source] for name, source in STATS}
     data["viewer"] = {flag: bool(state[flag]) for flag in VIEWER_FLAGS}
     return data
 
 
-def _poll(state: dict[str, Any]) -> Any:
+def _poll(state: dict[str, Any], polls: PollSerializer) -> Any:
     if state["poll_id"] is None:
         return None
     poll = Poll(id=state["poll_id"], expires_at=state["poll__expires_at"])
     poll.option_rows = state["poll_options"]  # type: ignore[attr-defined]
     poll.viewer_vote_id = state["poll_vote"]  # type: ignore[attr-defined]
-    return PollSerializer(poll).data
+    return polls.to_representation(poll)
 
 
 def _order(data: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
