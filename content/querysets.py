@@ -386,9 +386,10 @@ def following_feed(viewer: Any, *, cursor: Sequence[Any] | None, forward: bool, 
     order = ("-created_at", "-id") if forward else ("created_at", "id")
     followees = Follow.objects.filter(follower_id=viewer.pk).values("following_id")
     posts = Post.objects.for_feed(viewer).filter(_after(FEED_POST, cursor, forward=forward)).order_by(*order)
-    own = posts.filter(author_id=viewer.pk).values_list("created_at", "id")[:limit]
-    followed = posts.filter(author_id__in=Subquery(followees)).values_list("created_at", "id")[:limit]
-    entries = [FeedEntry(created_at, FEED_POST, pk, pk) for created_at, pk in [*own, *followed]]
+    # One walk of the visible posts' index, newest first, for the viewer's own and the followees'.
+    mine_or_followed = Q(author_id=viewer.pk) | Q(author_id__in=Subquery(followees))
+    written = posts.filter(mine_or_followed).values_list("created_at", "id")[:limit]
+    entries = [FeedEntry(created_at, FEED_POST, pk, pk) for created_at, pk in written]
     entries.sort(key=lambda entry: (entry.sort_time, entry.kind, entry.item_id), reverse=forward)
     # With a full page of posts, a repost can only reach the page if it sorts
     # before the last of them; at equal times posts come first (kind 1 > 0) going
