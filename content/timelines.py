@@ -45,9 +45,11 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from accounts.models import in_good_standing
+from accounts.models import User, in_good_standing
 from content.models import VISIBLE, HomeTimeline, HomeTimelineEntry, Post, Repost
 from content.querysets import FEED_POST, FEED_REPOST, FeedEntry, publicly_visible
+from core.compiled import CompiledQuery
+from core.ids import BIGINT_MAX
 from core.keyset import keyset_filter
 from social.models import Follow
 from social.querysets import not_blocked_with, not_muted_by
@@ -125,10 +127,9 @@ def timeline_read(viewer: Any, *, cursor: Sequence[Any] | None, forward: bool, l
     """
     position = tuple(cursor) if cursor is not None else None
     rows = _entries_after(viewer, position, forward=forward, limit=limit)
-    known = getattr(rows[0], "built_at", None) if rows else None
-    if known is not None:
-        first: Any = rows[0]  # with TIMELINE_FIELDS annotated
-        floor = None if first.floor_time is None else (first.floor_time, first.floor_kind, first.floor_item)
+    if rows and rows[0]["built_at"] is not None:
+        first = rows[0]
+        floor = None if first["floor_time"] is None else (first["floor_time"], first["floor_kind"], first["floor_item"])
     else:
         timeline = HomeTimeline.objects.filter(user_id=viewer.pk).first()
         if timeline is None:  # never made, or dropped (its entries may linger until the rebuild clears them)
@@ -139,27 +140,52 @@ def timeline_read(viewer: Any, *, cursor: Sequence[Any] | None, forward: bool, l
         return None
     if forward and len(rows) < limit and floor is not None:
         return None  # the rest of this page is below the floor
-    return [
-        FeedEntry(
-            entry.sort_time, entry.kind, entry.item_id, entry.post_id, entry.repost.user if entry.repost else None
-        )
-        for entry in rows
-    ]
+    return [FeedEntry(row["sort_time"], row["kind"], row["item_id"], row["post_id"], _reposter(row)) for row in rows]
 
 
-def _entries_after(viewer: Any, position: Key | None, *, forward: bool, limit: int) -> list[HomeTimelineEntry]:
-    """The first ``limit`` entries the viewer is shown after ``position``, with ``TIMELINE_FIELDS`` annotated."""
+# The reposter's columns an entry is read with: what the API shows of them (``reposted_by``).
+REPOSTER_FIELDS = ("id", "username", "display_name", "profile_picture")
+
+
+def _reposter(row: dict[str, Any]) -> User | None:
+    if row["repost__user__id"] is None:
+        return None
+    return User(**{field: row[f"repost__user__{field}"] for field in REPOSTER_FIELDS})
+
+
+def _entries(
+    viewer: Any, sort_time: datetime | None, item_id: int | None, kind: int | None, forward: bool, limit: int
+) -> Any:
+    """See ``_entries_after``."""
     timeline = HomeTimeline.objects.filter(user_id=viewer.pk)
     entries = (
         HomeTimelineEntry.objects.filter(user_id=viewer.pk)
         .filter(_shown(viewer))
-        .select_related("repost__user")
         .annotate(**{field: Subquery(timeline.values(field)) for field in TIMELINE_FIELDS})
         .order_by(*(ORDERING if forward else [field.lstrip("-") for field in ORDERING]))
     )
-    if position is not None:
-        entries = entries.filter(keyset_filter(ORDERING, position, forward=forward))
-    return list(entries[:limit])
+    if sort_time is not None:
+        entries = entries.filter(keyset_filter(ORDERING, (sort_time, kind, item_id), forward=forward))
+    reposter = [f"repost__user__{field}" for field in REPOSTER_FIELDS]
+    return entries.values("sort_time", "kind", "item_id", "post_id", *reposter, *TIMELINE_FIELDS)[:limit]
+
+
+# Built and compiled once per shape and process (core.compiled): the rules cost more to build than to run.
+_entries_compiled = CompiledQuery(_entries, shape=("kind", "forward", "limit"))
+
+
+def _entries_after(viewer: Any, position: Key | None, *, forward: bool, limit: int) -> list[dict[str, Any]]:
+    """The first ``limit`` entries the viewer is shown after ``position``, with ``TIMELINE_FIELDS``."""
+    sort_time, kind, item_id = position if position is not None else (None, None, None)
+    # Only kinds 0 and 1 exist, so a (forged) cursor's other kind is the same place as the edge of
+    # the nearest one: the kind picks the SQL and must not make a plan per value.
+    if kind is not None and kind > FEED_POST:
+        kind, item_id = FEED_POST, BIGINT_MAX
+    elif kind is not None and kind < FEED_REPOST:
+        kind, item_id = FEED_REPOST, -BIGINT_MAX
+    return _entries_compiled(
+        viewer=viewer, sort_time=sort_time, item_id=item_id, kind=kind, forward=forward, limit=limit
+    )
 
 
 # Building, trimming, dropping

@@ -25,9 +25,11 @@ from content.feed import FEED_FOLLOWING, feed_page
 from content.models import HomeTimeline, HomeTimelineEntry, Post, Repost
 from content.services.interactions import repost_create, repost_delete
 from content.services.posts import post_create, post_set_hidden, post_soft_delete
-from content.timelines import fan_out_post, timeline_build, timelines_drop_inactive, timelines_trim
+from content.tests.factories import PostFactory
+from content.timelines import fan_out_post, timeline_build, timeline_read, timelines_drop_inactive, timelines_trim
 from core.errors import DomainError
 from social.services import block_create, block_delete, follow_create, follow_delete, mute_create, mute_delete
+from social.tests.factories import FollowFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -266,3 +268,23 @@ def test_people_without_staff_access_cannot_rebuild(client):
 
     assert response.status_code == 302  # to the admin's sign-in page
     assert "/admin/login/" in response["Location"]
+
+
+def test_a_forged_cursor_kind_reads_as_its_nearest_real_kind_and_adds_no_plans(user, other_user):
+    from content.timelines import _entries_compiled
+
+    FollowFactory(follower=user, following=other_user)
+    posts = [PostFactory(author=other_user, created_at=timezone.now() - timedelta(minutes=m)) for m in range(5)]
+    timeline_build(user.pk)
+    middle = posts[2]
+    pages = {
+        kind: timeline_read(user, cursor=(middle.created_at, kind, middle.pk), forward=True, limit=10)
+        for kind in (-50, -1, 0, 1, 2, 3, 99)
+    }
+    plans = len(_entries_compiled._plans)
+    assert pages[99] == pages[3] == pages[2]
+    assert pages[-50] == pages[-1]
+    assert [entry.post_id for entry in pages[1]] == [post.pk for post in posts[3:]]
+    for kind in range(100, 140):
+        timeline_read(user, cursor=(middle.created_at, kind, middle.pk), forward=True, limit=10)
+    assert len(_entries_compiled._plans) == plans

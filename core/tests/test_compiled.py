@@ -77,3 +77,23 @@ def test_refuses_a_builder_whose_sql_depends_on_the_values():
 def test_refuses_model_rows():
     with pytest.raises(CompileError, match="values"):
         CompiledQuery(lambda user_id: User.objects.filter(pk=user_id))(user_id=1)
+
+
+def _newer_than(since: Any, forward: bool, limit: int) -> Any:
+    posts = Post.objects.filter(created_at__gt=since) if forward else Post.objects.filter(created_at__lte=since)
+    return posts.order_by("created_at", "id").values("id")[:limit]
+
+
+def test_datetimes_are_values_and_shape_keywords_pick_the_sql():
+    compiled = CompiledQuery(_newer_than, shape=("forward", "limit"))
+    now = timezone.now()
+    posts = [PostFactory(created_at=now - timezone.timedelta(minutes=minutes)) for minutes in (30, 20, 10)]
+    for since in (now - timezone.timedelta(minutes=25), now - timezone.timedelta(minutes=15), now):
+        for forward in (True, False):
+            for limit in (1, 5):
+                expected = list(_newer_than(since, forward, limit))
+                assert compiled(since=since, forward=forward, limit=limit) == expected
+    assert len(compiled._plans) == 4  # (forward, limit) pairs: the datetimes are parameters
+    assert [row["id"] for row in compiled(since=now - timezone.timedelta(hours=1), forward=True, limit=5)] == [
+        post.pk for post in posts
+    ]
