@@ -738,7 +738,12 @@ class _Seeder:
         self._posts()
         self._user_reports()
         self._sessions()
-        # Rows were bulk-written: the counters the services keep are set from them here.
+        # Rows were bulk-written: the counters the services keep are set from them here. First the
+        # planner learns the tables' sizes: in this one transaction they were empty when last
+        # analysed, and a million correlated counts planned as sequential scans never finish.
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         demo_users().update(**user_counter_expressions())
         Post.objects.filter(author__in=demo_users()).update(**post_counter_expressions())
         with connection.cursor() as cursor:
