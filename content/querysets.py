@@ -335,8 +335,8 @@ def _followed_reposts(
     Ordering every followee's reposts with their joins and visibility probes
     costs as much as all of them together; so the next ``batch`` keys are cut
     first on ``repost_user_recent_idx`` alone (an index-only top-N), and only
-    those are joined and filtered, in the same query. Should filtering leave
-    fewer than ``limit`` out of a full batch, the next batch is read.
+    those are joined and filtered, by id. Should filtering leave fewer than
+    ``limit`` out of a full batch, the next batch is read.
     ``within`` bounds the time range that can still reach the page.
     """
     from content.models import Repost
@@ -346,26 +346,28 @@ def _followed_reposts(
     entries: list[FeedEntry] = []
     position = cursor
     while True:
-        candidates = (
+        # The batch's keys first, as literals for the next query: given the batch as a subquery,
+        # PostgreSQL joined every repost to the rules before applying it (2 s at 134,000 reposts).
+        candidates = list(
             Repost.objects.filter(user_id__in=Subquery(followees))
             .filter(_after(FEED_REPOST, position, forward=forward))
             .filter(within)
             .order_by(*order)
+            .values_list("created_at", "id")[:batch]
         )
+        if not candidates:
+            return entries
         visible = (
             reposts_for_feed(viewer)
-            .filter(id__in=candidates.values("id")[:batch])
+            .filter(id__in=[pk for _, pk in candidates])
             .select_related("user")
             .order_by(*order)[: limit - len(entries)]
         )
         entries += [FeedEntry(r.created_at, FEED_REPOST, r.pk, r.post_id, r.user) for r in visible]
-        if len(entries) >= limit:
+        if len(entries) >= limit or len(candidates) < batch:
             return entries
-        # Short: either the followees' reposts ran out, or filtering dropped some of a full batch.
-        last = list(candidates.values_list("created_at", "id")[batch - 1 : batch])
-        if not last:
-            return entries
-        position = (last[0][0], FEED_REPOST, last[0][1])
+        # Filtering dropped some of a full batch: read on after its last key.
+        position = (candidates[-1][0], FEED_REPOST, candidates[-1][1])
 
 
 def following_feed(viewer: Any, *, cursor: Sequence[Any] | None, forward: bool, limit: int) -> list[FeedEntry]:
