@@ -77,7 +77,7 @@ def _shape_of(values: dict[str, Any], literal: frozenset[str]) -> tuple[Hashable
 
 
 class CompiledQuery:
-    """``build(**values)`` (a ``values()`` queryset), compiled once per shape and database.
+    """``build(**values)`` (a ``values()`` queryset on one database), compiled once per shape.
 
     Each keyword value is an int, an aware datetime, None, or a list of ints, except the
     keywords named in ``shape``, which the builder gets as they are (hashable values that pick
