@@ -739,8 +739,10 @@ class _Seeder:
         self._user_reports()
         self._sessions()
         # Rows were bulk-written: the counters the services keep are set from them here. First the
-        # planner learns the tables' sizes: in this one transaction they were empty when last
-        # analysed, and a million correlated counts planned as sequential scans never finish.
+        # planner learns the tables' sizes (ANALYZE counts this transaction's own rows, and its
+        # statistics commit with them): they were empty when last analysed, and a million
+        # correlated counts planned as sequential scans never finish. With autovacuum off or not
+        # yet round, every later query of the demo data plans from these statistics too.
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -75,11 +74,6 @@ class Command(BaseCommand):
                 f"Demo data already present (@{DEMO_EMAIL_DOMAIN} accounts); nothing done. Use --flush to replace it."
             )
             return
-        if connection.vendor == "postgresql":
-            # Fresh planner statistics for the bulk-loaded tables: with autovacuum off or not yet
-            # round, the planner would guess row counts and pick plans minutes slower.
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
         counts = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in result.counts().items())
         flushed = f" after removing {result.flushed_users} demo accounts" if flush else ""
         self.stdout.write(f"Seeded {counts}{flushed} in {elapsed:.1f}s (seed {seed}, now {anchor:%Y-%m-%dT%H:%M:%SZ}).")
