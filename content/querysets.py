@@ -166,16 +166,17 @@ def post_viewer_flags(viewer: Any, post_ids: Iterable[int]) -> dict[int, dict[st
     One UNION of three index probes (the ``(post, user)`` unique constraints).
     Anonymous viewers get all-false flags without a query.
     """
-    ids = list(dict.fromkeys(int(pk) for pk in post_ids))
+    ids = ids_of(post_ids)
     flags = {pk: dict.fromkeys(VIEWER_FLAGS, False) for pk in ids}
     if not ids or not getattr(viewer, "is_authenticated", False):
         return flags
-    for post_id, flag in viewer_flag_rows(viewer.pk, ids):
+    for row in _viewer_flag_rows_compiled(viewer_id=viewer.pk, ids=ids):
+        post_id, flag = row.values()
         flags[post_id][flag] = True
     return flags
 
 
-def viewer_flag_rows(viewer_id: int, ids: list[int]) -> models.QuerySet[Any]:
+def _viewer_flag_rows(viewer_id: int, ids: list[int]) -> models.QuerySet[Any]:
     """``(post_id, flag)`` rows of ``post_viewer_flags``: the one query behind the viewer flags."""
     from content.models import Bookmark, PostReaction, Repost
 
@@ -192,6 +193,9 @@ def viewer_flag_rows(viewer_id: int, ids: list[int]) -> models.QuerySet[Any]:
             all=True,
         )
     )
+
+
+_viewer_flag_rows_compiled = CompiledQuery(_viewer_flag_rows)
 
 
 # What ``post_states`` reads for each post, besides the viewer flags (``VIEWER_FLAGS``).

@@ -22,13 +22,13 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpRequest
 
 from content.api.serializers.posts import PostSerializer
 from content.models import Post, Repost
-from content.querysets import VIEWER_FLAGS, reposts_for_feed, viewer_flag_rows
+from content.querysets import post_viewer_flags, reposts_for_feed
+from core.compiled import CompiledQuery
 from polls.models import PollVote
 
 # Seconds a rendered post is reused: long enough for one event's delivery to every socket of
@@ -95,38 +95,6 @@ class Overlay:
     flags: dict[int, dict[str, bool]]
 
 
-# A user id no row has: each event's viewer queries are built once with it and run with each
-# socket's own viewer id in its place (see ``OverlayQueries``).
-STAND_IN_ID = -4_611_686_018_427_387_903
-
-
-class _StandIn:
-    pk = STAND_IN_ID
-    is_authenticated = True
-
-
-@dataclass(frozen=True)
-class OverlayQueries:
-    """One event's two viewer queries, compiled once per process with a stand-in viewer.
-
-    Building a queryset with the feed's nested ``Exists`` costs ~10 ms of Python per viewer, and
-    running it ~0.2 ms: so the feed's own querysets (``for_feed``, ``visible_to``,
-    ``reposts_for_feed``, ``viewer_flag_rows``) are built and compiled once, and each socket runs
-    the same SQL with its viewer's id where the stand-in's was. The rules stay in those querysets.
-    """
-
-    shown_sql: str
-    shown_params: tuple[Any, ...]
-    flags_sql: str
-    flags_params: tuple[Any, ...]
-
-    @staticmethod
-    def run(sql: str, params: tuple[Any, ...], viewer_id: int) -> list[tuple[Any, ...]]:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [viewer_id if param == STAND_IN_ID else param for param in params])
-            return list(cursor.fetchall())
-
-
 def _shown(viewer: Any, post_id: int, repost_id: int | None) -> Any:
     """The post if the viewer's feed shows it, with the quoted post's visibility and the viewer's votes."""
     votes = PollVote.objects.filter(user_id=viewer.pk)
@@ -141,49 +109,23 @@ def _shown(viewer: Any, post_id: int, repost_id: int | None) -> Any:
     )
     if repost_id is not None:
         shown = shown.filter(Exists(reposts_for_feed(viewer).filter(pk=repost_id, post_id=OuterRef("pk"))))
-    # The SELECT lists the model field, then the annotations in the order annotated.
-    return shown.order_by().values_list("quoted_post_id", "quoted_shown", "poll_vote", "quoted_poll_vote")[:1]
+    return shown.order_by().values("quoted_post_id", "quoted_shown", "poll_vote", "quoted_poll_vote")[:1]
 
 
-_compiled: dict[tuple[int, int | None], tuple[float, OverlayQueries | None]] = {}
-
-
-def overlay_queries(post_id: int, repost_id: int | None) -> OverlayQueries | None:
-    """The event's ``OverlayQueries``, compiled on first use and kept ``RENDER_TTL`` seconds
-    (None when the post is gone)."""
-    now = time.monotonic()
-    key = (post_id, repost_id)
-    cached = _compiled.get(key)
-    if cached is not None and cached[0] > now:
-        return cached[1]
-    for stale in [stale for stale, (expires, _) in _compiled.items() if expires <= now]:
-        _compiled.pop(stale, None)
-    row = Post.objects.filter(pk=post_id).values_list("quoted_post_id").first()
-    queries = None
-    if row is not None:
-        quoted_post_id = row[0]
-        ids = [post_id] if quoted_post_id is None else [post_id, quoted_post_id]
-        shown_sql, shown_params = _shown(_StandIn(), post_id, repost_id).query.sql_with_params()
-        flags_sql, flags_params = viewer_flag_rows(STAND_IN_ID, ids).query.sql_with_params()
-        queries = OverlayQueries(shown_sql, tuple(shown_params), flags_sql, tuple(flags_params))
-    _compiled[key] = (now + RENDER_TTL, queries)
-    return queries
+# Building these querysets with the feed's nested ``Exists`` costs ~10 ms of Python per viewer and
+# running them ~0.2 ms: so they are compiled once per shape and process (``core.compiled``), and
+# each socket runs the same SQL with its own viewer. The rules stay in the feed's querysets.
+_shown_compiled = CompiledQuery(_shown)
 
 
 def viewer_overlay(viewer: Any, *, post_id: int, repost_id: int | None) -> Overlay | None:
-    """The viewer's part of the post, or None when the viewer's feed does not show it. Two queries
-    (and, once per event per process, the compilation of ``overlay_queries``)."""
-    queries = overlay_queries(post_id, repost_id)
-    if queries is None:
-        return None
-    rows = queries.run(queries.shown_sql, queries.shown_params, viewer.pk)
+    """The viewer's part of the post, or None when the viewer's feed does not show it: two
+    compiled queries (this one, and the viewer flags through ``post_viewer_flags``)."""
+    rows = _shown_compiled(viewer=viewer, post_id=post_id, repost_id=repost_id)
     if not rows:
         return None
-    quoted_post_id, quoted_shown, poll_vote, quoted_poll_vote = rows[0]
-    ids = [post_id] if quoted_post_id is None else [post_id, quoted_post_id]
-    flags = {pk: dict.fromkeys(VIEWER_FLAGS, False) for pk in ids}
-    for flagged_id, flag in queries.run(queries.flags_sql, queries.flags_params, viewer.pk):
-        flags[flagged_id][flag] = True
+    quoted_post_id, quoted_shown, poll_vote, quoted_poll_vote = rows[0].values()
+    flags = post_viewer_flags(viewer, [post_id] if quoted_post_id is None else [post_id, quoted_post_id])
     return Overlay(bool(quoted_shown), poll_vote, quoted_poll_vote, flags)
 
 
@@ -269,7 +211,6 @@ class PostRenderCache:
 
     def clear(self) -> None:
         self._entries.clear()
-        _compiled.clear()
 
     async def get(self, post_id: int, repost_id: int | None, request: ScopeRequest) -> dict[str, Any] | None:
         from channels.db import database_sync_to_async
