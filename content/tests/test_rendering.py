@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, cast
 
 import pytest
@@ -41,15 +42,7 @@ def _serialized(viewer: Any, posts: list[Any]) -> list[dict[str, Any]]:
         row = loaded[post.pk]
         row.reposted_by = getattr(post, "reposted_by", None)  # type: ignore[attr-defined]
         shown.append(PostSerializer(row, context=context).data)
-    return [_plain(data) for data in shown]
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
+    return json.loads(json.dumps(shown))  # plain dicts and lists, as render_posts returns
 
 
 @pytest.fixture
