@@ -95,6 +95,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     followers_count = models.PositiveIntegerField(default=0)
     following_count = models.PositiveIntegerField(default=0)
     posts_count = models.PositiveIntegerField(default=0)
+    # The 1m track record of the user's calls (README "Calls"), kept by content's call
+    # scoring and post services; ``score_calls --rebuild`` recounts them.
+    calls_count = models.PositiveIntegerField(default=0, help_text="Calls that are not void.")
+    calls_scored = models.PositiveIntegerField(default=0, help_text="Calls scored at 1m.")
+    calls_hits = models.PositiveIntegerField(default=0, help_text="Calls that were right at 1m.")
 
     objects = UserManager()
 

@@ -69,6 +69,14 @@ class Env:
     def float(self, name: builtins.str, default: builtins.float) -> builtins.float:
         return self._parse(name, default, float, "a number")
 
+    def choice(self, name: builtins.str, default: builtins.str, choices: tuple[builtins.str, ...]) -> builtins.str:
+        def parse(value: builtins.str) -> builtins.str:
+            if value not in choices:
+                raise ValueError(value)
+            return value
+
+        return self._parse(name, default, parse, f"one of {', '.join(choices)}")
+
     def rate(self, name: builtins.str, default: builtins.str) -> builtins.str:
         """A rate limit, ``count/period`` with a period of s, m, h or d (as ``core.throttling`` reads it)."""
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "accounts",
     "social",
     "polls",
+    "markets",
     "content",
     "notifications",
     "streaming",
@@ -248,6 +249,11 @@ HOME_TIMELINE_INACTIVE_DAYS = env.int("HOME_TIMELINE_INACTIVE_DAYS", 14, minimum
 # A symbol not on the reference list (`load_tickers`) shows in search and trending only once this many
 # distinct active, unsuspended members have visible posts mentioning it (content.services.tickers).
 TICKER_MIN_AUTHORS = env.int("TICKER_MIN_AUTHORS", 5, minimum=1)
+# Market data (README "Prices"): where `fetch_prices` and the scheduled refresh read daily bars.
+# `none` reads nothing, `csv` only takes the files given to `import_prices`, `tiingo` is the HTTP provider.
+MARKET_DATA_PROVIDER = env.choice("MARKET_DATA_PROVIDER", "none", ("none", "csv", "tiingo"))
+MARKET_DATA_URL = env.url("MARKET_DATA_URL", ("http", "https"))
+MARKET_DATA_API_KEY = env.str("MARKET_DATA_API_KEY", "")
 
 # Security headers; `check --deploy` is clean with DEBUG=false and a real key.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -13,6 +13,8 @@ from django.http import HttpRequest
 from content.counters import POST_COUNTERS
 from content.models import (
     Bookmark,
+    Call,
+    CallScoringWatermark,
     Comment,
     CommentMention,
     CommentReaction,
@@ -256,3 +258,22 @@ class HomeTimelineEntryAdmin(ReadOnlyAdmin):
     list_select_related = ("user", "post")
     raw_id_fields = ("user", "post", "repost")
     ordering = ("user", "-sort_time", "-kind", "-item_id")
+
+
+@admin.register(Call)
+class CallAdmin(ReadOnlyAdmin):
+    """Read-only: the post service writes calls and ``score_calls`` scores them (README "Calls")."""
+
+    list_display = ("post", "author", "ticker", "direction", "posted_on", "status", "return_1m", "hit_1m")
+    list_filter = ("status", "direction")
+    search_fields = ("ticker__symbol", "author__username")
+    list_select_related = ("post", "author")
+    raw_id_fields = ("post", "author", "ticker")
+    ordering = ("-created_at",)
+
+
+@admin.register(CallScoringWatermark)
+class CallScoringWatermarkAdmin(ReadOnlyAdmin):
+    """Read-only: ``score_calls`` keeps it (``--rebuild`` rescores every call whatever it says)."""
+
+    list_display = ("name", "bars_seen_until", "updated_at")

@@ -453,3 +453,81 @@ class HomeTimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.kind}/{self.item_id}"
+
+
+class CallStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SCORED = "scored", "Scored"
+    VOID = "void", "Void"
+
+
+# The horizons a call is scored at, by name: trading days after the entry day.
+CALL_HORIZONS = {"1d": 1, "1w": 5, "1m": 21}
+# A call whose ticker has no price within this many calendar days after the post is void.
+CALL_ENTRY_WINDOW_DAYS = 5
+
+
+class Call(models.Model):
+    """A visible post with a sentiment and a ticker: a call on its first ticker, scored by ``content.calls``.
+
+    Written with the post (and removed when it is deleted or hidden, so its call leaves
+    every record); the scores are filled in by ``score_calls`` from ``markets.DailyBar``.
+    The post's author and date are copied here so that records and the leaderboard read
+    this table alone.
+    """
+
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, primary_key=True, related_name="call")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calls")
+    ticker = models.ForeignKey(Ticker, on_delete=models.CASCADE, related_name="calls")
+    direction = models.CharField(max_length=7, choices=Sentiment.choices)
+    created_at = models.DateTimeField(help_text="The post's.")
+    posted_on = models.DateField(help_text="The post's UTC date: the entry is the first trading day on or after it.")
+    entry_deadline = models.DateField(
+        help_text=f"posted_on + {CALL_ENTRY_WINDOW_DAYS} days: with no price by then the call is void."
+    )
+    status = models.CharField(max_length=7, choices=CallStatus.choices, default=CallStatus.PENDING)
+    entry_date = models.DateField(null=True, blank=True)
+    entry_price = models.FloatField(null=True, blank=True)
+    return_1d = models.FloatField(null=True, blank=True)
+    return_1w = models.FloatField(null=True, blank=True)
+    return_1m = models.FloatField(null=True, blank=True)
+    hit_1d = models.BooleanField(null=True, blank=True)
+    hit_1w = models.BooleanField(null=True, blank=True)
+    hit_1m = models.BooleanField(null=True, blank=True)
+    exit_date_1m = models.DateField(
+        null=True, blank=True, help_text="The 1m exit's date: a later price change cannot move this call."
+    )
+    scored_at = models.DateTimeField(null=True, blank=True, help_text="When the 1m horizon was scored.")
+    updated_at = models.DateTimeField(default=timezone.now, help_text="When score_calls last changed the row.")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status=CallStatus.PENDING)
+                | models.Q(status=CallStatus.VOID, entry_date__isnull=True)
+                | models.Q(status=CallStatus.SCORED, hit_1m__isnull=False),
+                name="call_status_consistent",
+            ),
+        ]
+        indexes = [
+            # users/{id}/calls, newest first
+            models.Index(fields=["author", "-created_at", "-post"], name="call_author_recent_idx"),
+            # the leaderboard's window: every call since a date
+            models.Index(fields=["posted_on"], name="call_posted_idx"),
+            # score_calls: the calls of the symbols whose bars changed
+            models.Index(fields=["ticker", "posted_on"], name="call_ticker_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} {self.direction} ${self.ticker_id}"
+
+
+class CallScoringWatermark(models.Model):
+    """How far ``score_calls`` has read the price bars: every bar changed after ``bars_seen_until`` is new to it."""
+
+    name = models.CharField(max_length=50, unique=True)
+    bars_seen_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.bars_seen_until}"

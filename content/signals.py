@@ -36,3 +36,6 @@ comment_reaction_changed = Signal()
 repost_created = Signal()
 # user_id, post_id
 repost_removed = Signal()
+# post_ids: the calls (by post id) that score_calls has just scored at 1m (README "Calls"); sent
+# once per scoring run, inside its transaction, only when there are some
+calls_scored = Signal()
