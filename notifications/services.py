@@ -176,7 +176,8 @@ def own_acts_record(*, kind: str, acts: Sequence[tuple[int, Target]], created_at
                 count=1,
                 latest_at=created_at,
             )
-            for (recipient_id, group_key), target in targets.items()
+            # In one order for every run: two runs inserting the same groups wait on each other, never deadlock.
+            for (recipient_id, group_key), target in sorted(targets.items())
         ],
         ignore_conflicts=True,
     )
@@ -187,6 +188,7 @@ def own_acts_record(*, kind: str, acts: Sequence[tuple[int, Target]], created_at
         )
         .exclude(Exists(NotificationAct.objects.filter(group_id=OuterRef("pk"))))
         .values_list("pk", "recipient_id", "group_key")
+        .order_by("pk")
     )
     written = [
         (pk, recipient_id, targets[recipient_id, key])

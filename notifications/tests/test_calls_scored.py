@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from typing import Any, cast
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -13,52 +13,18 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from content.models import Call, CallStatus, Post, Ticker
+from content.models import Call, CallStatus
 from content.services.posts import post_delete
 from content.signals import calls_scored
-from content.tests.factories import PostFactory, TickerFactory
 from notifications import receivers, tasks
 from notifications.api.rendering import group_payload
 from notifications.models import NotificationAct, NotificationGroup
 from notifications.preferences import preferences_update
+from notifications.tests.factories import make_call
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/notifications"
-POSTED_ON = date(2026, 1, 5)
-
-
-def make_call(
-    author: Any,
-    *,
-    symbol: str = "NVDA",
-    direction: str = "bullish",
-    status: str = CallStatus.SCORED,
-    return_1m: float | None = 0.042,
-    **post_fields: Any,
-) -> Call:
-    """A call with explicit values, as ``score_calls`` leaves it (a scored one has its 1m return and hit)."""
-    post = cast(
-        Post, PostFactory(author=author, sentiment=direction, content=f"${symbol} looks {direction}", **post_fields)
-    )
-    scored = status == CallStatus.SCORED
-    hit = None if not scored or return_1m is None else (return_1m > 0) == (direction == "bullish")
-    return Call.objects.create(
-        post=post,
-        author=author,
-        ticker=cast(Ticker, TickerFactory(symbol=symbol)),
-        direction=direction,
-        created_at=post.created_at,
-        posted_on=POSTED_ON,
-        entry_deadline=POSTED_ON + timedelta(days=5),
-        status=status,
-        entry_date=None if status == CallStatus.VOID else POSTED_ON,
-        entry_price=None if status == CallStatus.VOID else 100.0,
-        return_1m=return_1m if scored else None,
-        hit_1m=hit,
-        exit_date_1m=POSTED_ON + timedelta(days=30) if scored else None,
-        scored_at=timezone.now() if scored else None,
-    )
 
 
 def scored(committed: Any, *calls: Call) -> None:
