@@ -1,4 +1,4 @@
-"""The Wilson score lower bound, in Python and as a database expression that gives the same number.
+"""The Wilson score interval of a hit rate, and its lower bound also as a database expression giving the same number.
 
 The lower bound (95%) of the Wilson score interval of a hit rate: ``hits`` out of ``n`` trials.
 It ranks a long good record above a lucky short one: 9 hits out of 10 scores 0.596, 90 out of
@@ -19,12 +19,21 @@ Z = 1.959963984540054
 Z2 = Z * Z
 
 
-def wilson_lower_bound(hits: int, n: int) -> float | None:
-    """None when there were no trials."""
+def wilson_interval(hits: int, n: int) -> tuple[float, float] | None:
+    """The 95% Wilson score interval of the hit rate ``hits / n``; None when there were no trials."""
     if n <= 0:
         return None
     p = hits / n
-    return (p + Z2 / (2.0 * n) - Z * math.sqrt(p * (1.0 - p) / n + Z2 / (4.0 * n * n))) / (1.0 + Z2 / n)
+    centre = p + Z2 / (2.0 * n)
+    margin = Z * math.sqrt(p * (1.0 - p) / n + Z2 / (4.0 * n * n))
+    scale = 1.0 + Z2 / n
+    return (centre - margin) / scale, (centre + margin) / scale
+
+
+def wilson_lower_bound(hits: int, n: int) -> float | None:
+    """The interval's lower bound; None when there were no trials."""
+    interval = wilson_interval(hits, n)
+    return None if interval is None else interval[0]
 
 
 def _float(value: float) -> Value:

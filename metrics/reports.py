@@ -7,7 +7,6 @@ computed live. Retention comes from the ``RetentionCohort`` roll-up. Definitions
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -17,6 +16,7 @@ from django.db.models import Count, Q, Sum
 from accounts.models import User
 from content.models import CALL_HORIZONS, Call, CallStatus, TickerHourlyMentions
 from content.trending import trending_tickers
+from core.stats import wilson_interval
 from metrics.health import readiness
 from metrics.models import DailyMetrics, ErrorLog, RetentionCohort
 from metrics.rollup import (
@@ -194,21 +194,6 @@ def trending_group(window: Window) -> dict[str, Any]:
             for row in most_mentioned
         ],
     }
-
-
-# The normal quantile of a two-sided 95% interval.
-Z_95 = 1.96
-
-
-def wilson_interval(hits: int, n: int, *, z: float = Z_95) -> tuple[float, float] | None:
-    """The Wilson score interval of a hit rate of ``hits`` in ``n`` (95%): how far from chance it may be."""
-    if not n:
-        return None
-    rate = hits / n
-    centre = rate + z * z / (2 * n)
-    margin = z * math.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n))
-    scale = 1 + z * z / n
-    return (centre - margin) / scale, (centre + margin) / scale
 
 
 def calls_group(window: Window) -> dict[str, Any]:
