@@ -53,6 +53,7 @@ WATERMARK = "calls"
 # rebuilds score old calls again without telling anyone about a month that ended long ago.
 NOTIFY_WITHIN_DAYS = 7
 _SCRATCH = "call_scores_scratch"
+_MISSING = "calls_missing_scratch"
 
 
 class AddDays(Func):
@@ -160,13 +161,18 @@ def calls_sync(*, since: datetime.date | None = None) -> tuple[int, int]:
     select_sql, params = missing.query.sql_with_params()
     columns = "post_id, author_id, ticker_id, direction, created_at, posted_on, entry_deadline, status, updated_at"
     with connection.cursor() as cursor:
+        # Two statements: an INSERT whose SELECT read the table it fills would be planned on the
+        # table's size before it (empty on a first run: a sequential scan per post, quadratic).
+        cursor.execute(f"DROP TABLE IF EXISTS {_MISSING}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {_MISSING} AS {select_sql}", params)
         cursor.execute(
-            # A call written meanwhile by the post service (for a post committed after this
-            # statement's snapshot) is kept as it is.
-            f"INSERT INTO {Call._meta.db_table} ({columns}) {select_sql} ON CONFLICT (post_id) DO NOTHING",
-            params,
+            # A call written meanwhile by the post service (for a post committed after the
+            # SELECT's snapshot) is kept as it is.
+            f"INSERT INTO {Call._meta.db_table} ({columns}) SELECT * FROM {_MISSING} WHERE 1 = 1 "  # noqa: S608
+            "ON CONFLICT (post_id) DO NOTHING"
         )
         created = cursor.rowcount
+        cursor.execute(f"DROP TABLE {_MISSING}")
     if removed_authors:
         track_records_recount(removed_authors)
     return created, removed
@@ -336,6 +342,9 @@ def calls_score(
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {_SCRATCH}")
         cursor.execute(_SCORE_SQL.format(**tables, **horizons, targets=targets), params)
+        if connection.vendor == "postgresql":
+            # Temporary tables get no automatic statistics: without them the UPDATE's join is planned blind.
+            cursor.execute(f"ANALYZE {_SCRATCH}")
         cursor.execute(f"SELECT COUNT(*) FROM {_SCRATCH}")  # noqa: S608
         (changed,) = cursor.fetchone()
         cursor.execute(f"SELECT COUNT(*) FROM {tables['call']} c WHERE {targets}", params)  # noqa: S608
