@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from content.models import Ticker
+from markets.services import Bar, bars_write
 from notifications.unsubscribe import unsubscribe_token
 
 DOC = Path(settings.BASE_DIR) / "docs" / "api-examples.md"
@@ -52,6 +53,14 @@ JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
 PROJECT_PACKAGES = {"config", "core", "accounts", "social", "polls", "content", "moderation", "metrics", "demo"}
 # Listed symbols the scenario mentions (the shipped reference list is bigger and changes).
 TICKERS = {"AAPL": "Apple Inc.", "NVDA": "NVIDIA Corporation", "TSLA": "Tesla, Inc.", "MSFT": "Microsoft Corporation"}
+# NVDA's daily bars for the week before the scenario (it starts on Monday 2 March 2026, before the close).
+NVDA_BARS = [
+    Bar("NVDA", date(2026, 2, 23), 191.2, 193.5, 186.9, 187.6, 187.6, 151_032_400),
+    Bar("NVDA", date(2026, 2, 24), 188.0, 190.4, 185.3, 189.9, 189.9, 142_870_100),
+    Bar("NVDA", date(2026, 2, 25), 190.1, 196.8, 189.7, 195.4, 195.4, 233_415_900),
+    Bar("NVDA", date(2026, 2, 26), 194.3, 195.0, 184.2, 185.1, 185.1, 312_508_700),
+    Bar("NVDA", date(2026, 2, 27), 185.6, 188.9, 183.4, 187.3, None, None),
+]
 
 
 @dataclass
@@ -296,6 +305,7 @@ def record_examples() -> Recorder:
     mail.outbox = []
     for symbol, name in TICKERS.items():
         Ticker.objects.create(symbol=symbol, name=name, is_listed=True)
+    bars_write(NVDA_BARS)
     with frozen_world() as (clock, uuids):
         schema = APIClient().get("/api/schema", {"format": "json"}).json()
         recorder = Recorder(schema)
