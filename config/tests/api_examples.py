@@ -585,3 +585,6 @@ def scenario(rec: Recorder) -> None:
     rec.call("POST", "/api/v1/auth/logout", status=204, as_=ana, body={"refresh": ana.refresh})
     # The streaming API's health probe (the stream itself is a WebSocket: README, "Streaming").
     rec.call("GET", "/api/v1/streaming/health", status=200)
+    # A ticker's chart data: last, so that the clock of every example above stays where it was.
+    rec.call("GET", "/api/v1/tickers/NVDA/prices", status=200, query={"from": "2026-02-25", "to": "2026-02-27"})
+    rec.call("GET", "/api/v1/tickers/NVDA/sentiment", status=200, query={"days": 3})

@@ -7,6 +7,15 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from content.charts import (
+    PRICES_DEFAULT_DAYS,
+    PRICES_MAX_YEARS,
+    SENTIMENT_DEFAULT_DAYS,
+    SENTIMENT_MAX_DAYS,
+    days_before,
+    utc_today,
+    years_before,
+)
 from content.models import Ticker
 from content.trending import (
     TRENDING_DEFAULT_HOURS,
@@ -118,3 +127,68 @@ class TrendingTickerSerializer(TickerSerializer):
     class Meta(TickerSerializer.Meta):
         fields = [*TickerSerializer.Meta.fields, "mentions", "score"]
         read_only_fields = fields
+
+
+class PricesQuerySerializer(serializers.Serializer):
+    """``?from=&to=`` of ``tickers/{symbol}/prices``, validated into ``start`` and ``end``."""
+
+    to = serializers.DateField(
+        required=False,
+        help_text="The last day (`YYYY-MM-DD`, included); default today (UTC).",
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # `from` is a Python keyword, so it cannot be declared in the class body.
+        start = serializers.DateField(
+            required=False,
+            help_text=f"The first day (`YYYY-MM-DD`, included); default {PRICES_DEFAULT_DAYS - 1} days before `to`, "
+            f"so {PRICES_DEFAULT_DAYS} days in all. At most {PRICES_MAX_YEARS} years before `to` "
+            "(the same calendar date), and not after it.",
+        )
+        return {"from": start, **super().get_fields()}
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        end = attrs.get("to") or utc_today()
+        start = attrs.get("from") or days_before(end, PRICES_DEFAULT_DAYS - 1)
+        if start > end:
+            raise serializers.ValidationError({"from": ["Must be on or before `to`."]})
+        earliest = years_before(end, PRICES_MAX_YEARS)
+        if start < earliest:
+            raise serializers.ValidationError(
+                {"from": [f"At most {PRICES_MAX_YEARS} years before `to`: {earliest.isoformat()} or later."]}
+            )
+        return {"start": start, "end": end}
+
+
+class PriceBarSerializer(serializers.Serializer):
+    """One trading day of a ticker."""
+
+    date = serializers.DateField(help_text="The trading day.")
+    open = serializers.FloatField()
+    high = serializers.FloatField()
+    low = serializers.FloatField()
+    close = serializers.FloatField()
+    adj_close = serializers.FloatField(
+        allow_null=True, help_text="The close adjusted for splits and dividends; null when the source has none."
+    )
+    volume = serializers.IntegerField(allow_null=True, help_text="Shares traded; null when the source has none.")
+
+
+class SentimentQuerySerializer(serializers.Serializer):
+    days = serializers.IntegerField(
+        min_value=1,
+        max_value=SENTIMENT_MAX_DAYS,
+        default=SENTIMENT_DEFAULT_DAYS,
+        help_text=f"How many days, ending today (UTC): 1-{SENTIMENT_MAX_DAYS}.",
+    )
+
+
+class SentimentDaySerializer(serializers.Serializer):
+    """One UTC day of a ticker: its posts tagged each way, and its close."""
+
+    date = serializers.DateField(help_text="The UTC day.")
+    bullish = serializers.IntegerField(help_text="Visible posts mentioning the ticker tagged bullish that day.")
+    bearish = serializers.IntegerField(help_text="Visible posts mentioning the ticker tagged bearish that day.")
+    close = serializers.FloatField(
+        allow_null=True, help_text="That day's close; null when there is no bar (weekends, holidays, no data)."
+    )
