@@ -151,7 +151,7 @@ class PricesQuerySerializer(serializers.Serializer):
         end = attrs.get("to") or utc_today()
         start = attrs.get("from") or days_before(end, PRICES_DEFAULT_DAYS - 1)
         if start > end:
-            raise serializers.ValidationError({"from": ["Must be on or before `to`."]})
+            raise serializers.ValidationError({"from": ["Must be on or before `to` (today when it is not given)."]})
         earliest = years_before(end, PRICES_MAX_YEARS)
         if start < earliest:
             raise serializers.ValidationError(
