@@ -55,11 +55,11 @@ PROJECT_PACKAGES = {"config", "core", "accounts", "social", "polls", "content", 
 TICKERS = {"AAPL": "Apple Inc.", "NVDA": "NVIDIA Corporation", "TSLA": "Tesla, Inc.", "MSFT": "Microsoft Corporation"}
 # NVDA's daily bars for the week before the scenario (it starts on Monday 2 March 2026, before the close).
 NVDA_BARS = [
-    Bar("NVDA", date(2026, 2, 23), 191.2, 193.5, 186.9, 187.6, 187.6, 151_032_400),
-    Bar("NVDA", date(2026, 2, 24), 188.0, 190.4, 185.3, 189.9, 189.9, 142_870_100),
-    Bar("NVDA", date(2026, 2, 25), 190.1, 196.8, 189.7, 195.4, 195.4, 233_415_900),
-    Bar("NVDA", date(2026, 2, 26), 194.3, 195.0, 184.2, 185.1, 185.1, 312_508_700),
-    Bar("NVDA", date(2026, 2, 27), 185.6, 188.9, 183.4, 187.3, None, None),
+    Bar("NVDA", date(2026, 2, 23), 117.1, 117.9, 115.4, 116.2, 116.2, 181_032_400),
+    Bar("NVDA", date(2026, 2, 24), 116.5, 117.6, 115.8, 117.0, 117.0, 172_870_100),
+    Bar("NVDA", date(2026, 2, 25), 117.2, 118.9, 116.7, 118.4, 118.4, 203_415_900),
+    Bar("NVDA", date(2026, 2, 26), 118.6, 119.0, 117.2, 117.9, 117.9, 192_508_700),
+    Bar("NVDA", date(2026, 2, 27), 118.1, 119.8, 117.6, 119.5, None, None),
 ]
 
 
