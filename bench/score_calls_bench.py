@@ -9,8 +9,9 @@ calls name but that have no prices get a deterministic random walk of weekday ba
 drift and volatility per symbol) covering every call, so the run scores real numbers whatever
 the seed wrote. Then, each timed from the command's start to its end (wall time):
 
-1. ``score_calls --rebuild``: derives every call from the posts (INSERT ... SELECT), scores
-   them all and recounts every author's record;
+1. ``score_calls --rebuild`` from scratch (the calls table emptied, the watermark and the
+   authors' counters reset first): derives every call from the posts (INSERT ... SELECT),
+   scores them all and recounts every author's record;
 2. ``score_calls`` again: nothing changed, so it examines nothing and writes nothing;
 3. one bar of the most-called ticker corrected (a re-import of one row), then ``score_calls``:
    only the calls reading that bar are examined, and only those whose values move are written;
@@ -80,6 +81,18 @@ def main() -> None:
         written = bars_write(bar for symbol in missing for bar in walk(symbol, first, last))
         print(f"prices: {len(written)} symbols walked from {first} to {last} in {time.perf_counter() - started:.1f} s")
     print(f"{posts:,} posts, {DailyBar.objects.count():,} bars")
+    # From scratch, as on the first run after installing: no calls, no watermark, no counters.
+    from django.db import connection
+
+    from accounts.models import User
+    from content.models import CallScoringWatermark
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {Call._meta.db_table}")
+    CallScoringWatermark.objects.all().delete()
+    User.objects.exclude(calls_count=0, calls_scored=0, calls_hits=0).update(
+        calls_count=0, calls_scored=0, calls_hits=0
+    )
 
     timed("score_calls --rebuild", "--rebuild")
     by_status = dict(Call.objects.values_list("status").annotate(n=Count("pk")).order_by())

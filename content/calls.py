@@ -54,6 +54,7 @@ WATERMARK = "calls"
 NOTIFY_WITHIN_DAYS = 7
 _SCRATCH = "call_scores_scratch"
 _MISSING = "calls_missing_scratch"
+_CHANGED = "bars_changed_scratch"
 
 
 class AddDays(Func):
@@ -261,35 +262,48 @@ UPDATE {call} SET
  WHERE {call}.post_id = x.post_id
 """
 
-# The bars changed since the last run, as (symbol, first changed date): every call of that
-# symbol whose 1m exit is not before that date (or not known yet) may read one of them.
+# The calls bars may have moved: those of a symbol with bars changed since the last run ({changed}:
+# symbol, first changed date) whose 1m exit is not before that date or not known yet (they may read
+# one of them), and the pending calls still without an entry whose window has closed (now void).
 _INCREMENTAL_TARGETS = """
-(c.status = 'pending' AND c.entry_date IS NULL AND c.entry_deadline < %(today)s)
-OR EXISTS (
-    SELECT 1 FROM (SELECT symbol, MIN(date) AS since FROM {bar} WHERE updated_at > %(watermark)s GROUP BY symbol) ch
-     WHERE ch.symbol = c.ticker_id AND (c.exit_date_1m IS NULL OR c.exit_date_1m >= ch.since)
+c.post_id IN (
+    SELECT k.post_id FROM {call} k JOIN {changed} ch ON ch.symbol = k.ticker_id
+     WHERE k.exit_date_1m IS NULL OR k.exit_date_1m >= ch.since
+    UNION ALL
+    SELECT k.post_id FROM {call} k
+     WHERE k.status = 'pending' AND k.entry_date IS NULL AND k.entry_deadline < %(today)s
 )
 """
 
 
 def track_records_recount(author_ids: Any) -> None:
-    """Sets the 1m record counters of these users (or of the authors listed in a SQL subquery) from their calls."""
+    """Sets the 1m record counters of these users from their calls: ids, a SQL subquery listing
+    them, or None for everyone. One grouped pass; only the users whose counters change are written."""
     tables = _tables()
-    if isinstance(author_ids, str):
-        where, params = f"id IN ({author_ids})", []
+    params: list[int] = []
+    if author_ids is None:
+        where = "1 = 1"
+    elif isinstance(author_ids, str):
+        where = f"u.id IN ({author_ids})"
     else:
         ids = sorted(set(author_ids))
         if not ids:
             return
-        where, params = f"id IN ({', '.join(['%s'] * len(ids))})", ids
-    counted = f"SELECT COUNT(*) FROM {tables['call']} k WHERE k.author_id = {tables['user']}.id AND "  # noqa: S608
+        where, params = f"u.id IN ({', '.join(['%s'] * len(ids))})", ids
+    user = tables["user"]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {tables['user']} SET "  # noqa: S608 - table names
-            f"calls_count = ({counted} k.status <> 'void'), "
-            f"calls_scored = ({counted} k.hit_1m IS NOT NULL), "
-            f"calls_hits = ({counted} k.hit_1m = {_true()}) "
-            f"WHERE {where}",
+            f"UPDATE {user} SET calls_count = t.calls, calls_scored = t.scored, calls_hits = t.hits "  # noqa: S608
+            "FROM ("
+            "SELECT u.id AS user_id, "
+            "SUM(CASE WHEN k.status <> 'void' THEN 1 ELSE 0 END) AS calls, "
+            "SUM(CASE WHEN k.hit_1m IS NOT NULL THEN 1 ELSE 0 END) AS scored, "
+            f"SUM(CASE WHEN k.hit_1m = {_true()} THEN 1 ELSE 0 END) AS hits "
+            f"FROM {user} u LEFT JOIN {tables['call']} k ON k.author_id = u.id "
+            f"WHERE {where} GROUP BY u.id"
+            ") t "
+            f"WHERE {user}.id = t.user_id AND ({user}.calls_count <> t.calls OR {user}.calls_scored <> t.scored "
+            f"OR {user}.calls_hits <> t.hits)",
             params,
         )
 
@@ -334,8 +348,15 @@ def calls_score(
             targets = "c.posted_on >= %(since)s"
             params["since"] = connection.ops.adapt_datefield_value(since)
     else:
-        targets = _INCREMENTAL_TARGETS.format(**_tables())
-        params["watermark"] = connection.ops.adapt_datetimefield_value(mark.bars_seen_until)
+        # The changed bars through daily_bar_updated_idx, once, into a small table the targets join.
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {_CHANGED}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {_CHANGED} AS SELECT symbol, MIN(date) AS since "  # noqa: S608
+                f"FROM {DailyBar._meta.db_table} WHERE updated_at > %s GROUP BY symbol",
+                [connection.ops.adapt_datetimefield_value(mark.bars_seen_until)],
+            )
+        targets = _INCREMENTAL_TARGETS.format(**_tables(), changed=_CHANGED)
 
     tables = _tables()
     horizons = {f"h{name}": days for name, days in CALL_HORIZONS.items()}
@@ -358,13 +379,12 @@ def calls_score(
                 [connection.ops.adapt_datefield_value(today - datetime.timedelta(days=NOTIFY_WITHIN_DAYS))],
             )
             newly_scored = [pk for (pk,) in cursor.fetchall()]
-            track_records_recount(f"SELECT DISTINCT author_id FROM {_SCRATCH}")  # noqa: S608
+            if not rebuild:  # a rebuild recounts everyone below
+                track_records_recount(f"SELECT DISTINCT author_id FROM {_SCRATCH}")  # noqa: S608
         cursor.execute(f"DROP TABLE {_SCRATCH}")
+        cursor.execute(f"DROP TABLE IF EXISTS {_CHANGED}")
     if rebuild:
-        track_records_recount(
-            f"SELECT author_id FROM {tables['call']} UNION SELECT id FROM {tables['user']} "  # noqa: S608
-            "WHERE calls_count > 0 OR calls_scored > 0"
-        )
+        track_records_recount(None)
     # Only a run over every call that bars may have moved may say those bars are seen.
     whole = post_ids is None and (rebuild or since is None)
     if whole and seen_until is not None and (mark.bars_seen_until is None or seen_until > mark.bars_seen_until):

@@ -517,6 +517,12 @@ class Call(models.Model):
             models.Index(fields=["posted_on"], name="call_posted_idx"),
             # score_calls: the calls of the symbols whose bars changed
             models.Index(fields=["ticker", "posted_on"], name="call_ticker_idx"),
+            # score_calls: the pending calls still waiting for an entry, to void once their window closes
+            models.Index(
+                fields=["entry_deadline"],
+                condition=models.Q(status="pending", entry_date__isnull=True),
+                name="call_awaiting_entry_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -336,3 +336,17 @@ def test_reads_of_records_write_nothing(api_client):
     api_client.get(f"/api/v1/users/{author.pk}/calls")
     assert list(Call.objects.values_list("updated_at", flat=True)) == before
     assert Post.objects.count() == 1
+
+
+def test_the_ranking_is_shared_for_a_minute_and_the_users_read_fresh(api_client, django_assert_num_queries):
+    leader = UserFactory(username="leader")
+    for _ in range(10):
+        make_call(leader, ret=0.1)
+    assert [name for name, _ in leaders(api_client)] == ["leader"]
+    newcomer = UserFactory()
+    for _ in range(10):
+        make_call(newcomer, ret=0.2)  # would rank first, but the cached ranking does not have it yet
+    User.objects.filter(pk=leader.pk).update(username="renamed")
+    # The cached ranked page; the users (fresh); no relationships for an anonymous viewer.
+    with django_assert_num_queries(1):
+        assert [name for name, _ in leaders(api_client)] == ["renamed"]

@@ -6,8 +6,9 @@ no request scores anything, and each list costs a fixed number of queries.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django.core.cache import cache
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -30,10 +31,13 @@ from content.models import Call
 from content.querysets_calls import LEADERBOARD_ORDERING, RECORD_FIELDS, leaderboard, track_record, user_calls
 from content.services.watchlist import INVALID_SYMBOL, symbol_normalise
 from core.errors import Invalid, NotFound
+from core.keyset import Cursor, KeysetPage, queryset_page
+from core.pagination import CursorPagination, parse_limit
 from core.schema import problems
 from social.querysets import relationships_for, visible_profiles
 
 NO_SUCH_USER = "No such user."
+LEADERBOARD_CACHE_SECONDS = 60
 USER_ID = OpenApiParameter("user_id", str, OpenApiParameter.PATH, description="A user id.")
 SCORING = (
     "A post with a sentiment and at least one ticker is a call on its first ticker, entered at the adjusted "
@@ -125,17 +129,27 @@ class LeaderboardViewSet(GenericViewSet):
             f"{SCORING} Authors ranked by the score of their calls at `horizon` (the Wilson lower bound of the "
             "hit rate, so a long good record outranks a lucky short one), then by their average call return; "
             "only calls posted in the last `days` days, and only authors with at least `min_calls` calls scored "
-            "at that horizon. Suspended users are left out. A value out of range is a 400 naming it."
+            "at that horizon. Suspended users are left out. A value out of range is a 400 naming it. The ranking "
+            f"may be up to {LEADERBOARD_CACHE_SECONDS} seconds old."
         ),
         parameters=[LeaderboardQuerySerializer],
         responses={200: LeaderboardEntrySerializer(many=True), **problems(400)},
     )
     def list(self, request: Request) -> Response:
         query = _query(LeaderboardQuerySerializer, request)
-        rows = self.paginate_queryset(
-            leaderboard(horizon=query["horizon"], days=query["days"], min_calls=query["min_calls"])
-        )
-        rows = rows or []
+        limit = parse_limit(request)
+        cursor = Cursor.decode(request.query_params.get("cursor"), types=len(LEADERBOARD_ORDERING))
+        horizon, days, min_calls = query["horizon"], query["days"], query["min_calls"]
+
+        def ranked() -> KeysetPage[Any]:
+            rows = leaderboard(horizon=horizon, days=days, min_calls=min_calls)
+            return queryset_page(rows, ordering=LEADERBOARD_ORDERING, cursor=cursor, limit=limit)
+
+        # The ranking is the same for everyone: one aggregate over the window's calls per page, shared
+        # by every process for a minute; the users and the viewer's flags are read fresh.
+        key = f"leaderboard:v1:{horizon}:{days}:{min_calls}:{limit}:{cursor.encode() if cursor else ''}"
+        page: KeysetPage[Any] = cache.get_or_set(key, ranked, LEADERBOARD_CACHE_SECONDS)  # type: ignore[assignment]
+        rows = cast(CursorPagination, self.paginator).paginate_page(page, request)
         ids = [row["author_id"] for row in rows]
         users = {user.pk: user for user in visible_profiles().filter(pk__in=ids)}
         context = {**self.get_serializer_context(), "relationships": relationships_for(request.user, ids)}
