@@ -104,6 +104,9 @@ class BarWriter:
                     f"adj_close float8, volume bigint) ON COMMIT DROP"
                 )
                 cursor.execute(f"TRUNCATE {_STAGING}")
+                # The merge sorts a chunk (a few MB) by key: in memory rather than spilled to disk at the
+                # default 4 MB. For this transaction only.
+                cursor.execute("SET LOCAL work_mem = '64MB'")
             else:
                 cursor.execute(
                     f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGING} "
