@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from celery.schedules import crontab
 from csp import constants as csp
 
 from config.env import Env
@@ -496,6 +497,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "drop-idle-home-timelines": {"task": "content.tasks.drop_idle_home_timelines", "schedule": timedelta(days=1)},
     "notify-ended-polls": {"task": "notifications.tasks.notify_ended_polls", "schedule": timedelta(minutes=1)},
     "send-digests": {"task": "notifications.tasks.send_digests", "schedule": timedelta(hours=1)},
+    # Daily at 02:00 UTC: after the US close and the evening's corrections (Tiingo: until 8 PM New York time).
+    "refresh-prices": {"task": "markets.tasks.refresh_prices", "schedule": crontab(hour=2, minute=0)},
 }
 
 # Error log: how many new frontend error groups anonymous reports may open, all
