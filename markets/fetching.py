@@ -14,6 +14,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
@@ -80,16 +81,16 @@ def prices_fetch(
                 bad.append(symbol)
         if bad:
             raise Invalid({"symbols": f"Not ticker symbols: {', '.join(bad)}."})
-    provider = provider or provider_from_settings(wait=wait_for_budget)
     end = timezone.now().date()
     start = end - datetime.timedelta(days=days - 1)
-    result = FetchResult(provider=provider.name, start=start, end=end)
-    if provider.name in ("none", "csv"):
-        return result
+    if provider is None and settings.MARKET_DATA_PROVIDER in ("none", "csv"):
+        return FetchResult(provider=settings.MARKET_DATA_PROVIDER, start=start, end=end)
     wanted = list(dict.fromkeys(symbols if symbols is not None else symbols_to_refresh()))
+    result = FetchResult(provider=provider.name if provider else settings.MARKET_DATA_PROVIDER, start=start, end=end)
     result.symbols = len(wanted)
     done = 0
     try:
+        provider = provider or provider_from_settings(wait=wait_for_budget)
         for fetched in provider.fetch(wanted, start, end):
             done += 1
             if fetched.adjusted and fetched.error is None:

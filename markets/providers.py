@@ -216,7 +216,7 @@ class TiingoProvider:
         backoff: float = 1.0,
     ) -> None:
         if not api_key:
-            raise ProviderUnavailable("Tiingo needs an API key (MARKET_DATA_API_KEY).")
+            raise ProviderUnavailable("Tiingo needs an API key (MARKET_DATA_API_KEY)")
         self.url = (url or TIINGO_URL).rstrip("/")
         self.budget = budget
         retry_class = type("TiingoRetry", (_BudgetRetry,), {"budget": budget})

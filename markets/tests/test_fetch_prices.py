@@ -123,6 +123,16 @@ def test_a_refused_key_stops_the_run_lists_the_rest_and_fails_the_command(fake):
     assert DailyBar.objects.count() == 1  # what was fetched before is kept
 
 
+def test_a_provider_that_cannot_start_stops_the_run_before_any_request(fake, settings):
+    settings.MARKET_DATA_API_KEY = ""
+
+    out, error = run("--symbols", "AAPL,MSFT")
+
+    assert "Not fetched 2: AAPL, MSFT." in out
+    assert str(error) == "Stopped: Tiingo needs an API key (MARKET_DATA_API_KEY)."
+    assert fake.requests == []
+
+
 def test_a_spent_budget_stops_a_run_that_may_not_wait(fake, settings):
     settings.MARKET_DATA_RATE_LIMIT = ["2/d"]
     for symbol in ("aapl", "msft", "ibm"):
