@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import threading
 from io import StringIO
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from django.core.management.base import CommandError
 
 from markets.importer import prices_import
 from markets.models import DailyBar, Quote
-from markets.services import WRITE_BATCH
+from markets.services import WRITE_BATCH, BarWriter
 
 pytestmark = pytest.mark.django_db
 
@@ -266,3 +267,26 @@ def test_blank_lines_are_skipped(tmp_path):
 def test_import_prices_needs_a_file():
     with pytest.raises(CommandError, match="the following arguments are required: FILE"):
         call_command("import_prices")
+
+
+def test_a_failed_write_stops_the_reading_thread_and_rolls_back(tmp_path, monkeypatch):
+    monkeypatch.setattr("markets.importer.WRITE_BATCH", 2)
+    rows = "".join(f"AAPL,2026-01-{day:02},10,11,9,10,,\n" for day in range(1, 21))
+    path = write(tmp_path, "fails.csv", rows)
+    writes = []
+    real_write = BarWriter.write
+
+    def write_twice(self, bars, **kwargs):
+        writes.append(len(bars))
+        if len(writes) == 2:
+            raise OSError("the database went away")
+        return real_write(self, bars, **kwargs)
+
+    monkeypatch.setattr(BarWriter, "write", write_twice)
+
+    with pytest.raises(OSError, match="the database went away"):
+        prices_import(path=path)
+
+    assert writes == [2, 2]
+    assert not [thread for thread in threading.enumerate() if thread.name == "import_prices reader"]
+    assert not DailyBar.objects.exists()
