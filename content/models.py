@@ -477,8 +477,9 @@ class Call(models.Model):
     """
 
     post = models.OneToOneField(Post, on_delete=models.CASCADE, primary_key=True, related_name="call")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calls")
-    ticker = models.ForeignKey(Ticker, on_delete=models.CASCADE, related_name="calls")
+    # Indexed by the composite indexes below, which lead with them.
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calls", db_index=False)
+    ticker = models.ForeignKey(Ticker, on_delete=models.CASCADE, related_name="calls", db_index=False)
     direction = models.CharField(max_length=7, choices=Sentiment.choices)
     created_at = models.DateTimeField(help_text="The post's.")
     posted_on = models.DateField(help_text="The post's UTC date: the entry is the first trading day on or after it.")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import in_good_standing
 from core.compiled import CompiledQuery, ids_of
 from core.sqljson import json_rows
+from markets.models import Quote
 from social.querysets import not_blocked_with, not_muted_by
 
 if TYPE_CHECKING:
@@ -57,14 +58,24 @@ def mention_count(queryset: models.QuerySet[Any]) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=models.IntegerField()), Value(0))
 
 
+# What ``TickerQuerySet.with_quote`` reads of a symbol's quote, each as ``quote_<column>``.
+QUOTE_COLUMNS = ("last", "previous_close", "as_of")
+
+
+def quote_column(column: str) -> Subquery:
+    """``(SELECT <column> FROM quote WHERE symbol = outer.symbol)``: one column of the outer ticker's quote."""
+    return Subquery(Quote.objects.filter(symbol=OuterRef("pk")).values(column))
+
+
 class TickerQuerySet(models.QuerySet["Ticker"]):
     def discoverable(self) -> TickerQuerySet:
         """Tickers search and trending may show: see :func:`discoverable`."""
         return self.filter(discoverable())
 
     def with_stats(self, *, now: datetime | None = None) -> TickerQuerySet:
-        """Annotates ``bullish_count``/``bearish_count``: visible posts tagged each way in the 24
-        hours before ``now`` (``post_count``, over all time, is a counter on the row).
+        """Everything ``TickerSerializer`` reads: annotates ``bullish_count``/``bearish_count``,
+        visible posts tagged each way in the 24 hours before ``now`` (``post_count``, over all
+        time, is a counter on the row), and the quote (``with_quote``).
 
         Correlated subqueries over PostTicker (its copies of the post's time and
         sentiment, on the (ticker, created_at) index) joined to the post for
@@ -78,7 +89,13 @@ class TickerQuerySet(models.QuerySet["Ticker"]):
         return self.annotate(
             bullish_count=mention_count(recent.filter(sentiment=Sentiment.BULLISH)),
             bearish_count=mention_count(recent.filter(sentiment=Sentiment.BEARISH)),
-        )
+        ).with_quote()
+
+    def with_quote(self) -> TickerQuerySet:
+        """Annotates the symbol's ``markets.Quote`` as ``quote_last``, ``quote_previous_close`` and
+        ``quote_as_of`` (all None without one): a correlated subquery per column on the quote's
+        primary key, so the quote comes in the tickers' own query."""
+        return self.annotate(**{f"quote_{column}": quote_column(column) for column in QUOTE_COLUMNS})
 
     def watched_by(self, user: Any) -> TickerQuerySet:
         """The user's watchlist, newest addition first, with ``watched_at``."""
@@ -145,6 +162,7 @@ class PostQuerySet(models.QuerySet["Post"]):
 
         return (
             self.with_bodies()
+            .select_related("call")
             .prefetch_related(Prefetch("poll", queryset=Poll.objects.with_results(viewer)))
             .annotate(mentioned_users=mentions_of(PostMention, "post_id"))
         )
@@ -198,6 +216,19 @@ def _viewer_flag_rows(viewer_id: int, ids: list[int]) -> models.QuerySet[Any]:
 _viewer_flag_rows_compiled = CompiledQuery(_viewer_flag_rows)
 
 
+# The post's call (``content.calls``) as ``post_states`` reads it: null columns for a post that is no call.
+CALL_STATE_FIELDS = tuple(
+    f"call__{name}"
+    for name in (
+        "ticker_id",
+        "direction",
+        "status",
+        "entry_date",
+        "entry_price",
+        *(f"{kind}_{horizon}" for kind in ("return", "hit") for horizon in ("1d", "1w", "1m")),
+    )
+)
+
 # What ``post_states`` reads for each post, besides the viewer flags (``VIEWER_FLAGS``).
 POST_STATE_FIELDS = (
     "id",
@@ -240,7 +271,7 @@ def _post_states(viewer: Any, ids: list[int]) -> models.QuerySet[Any]:
             **flags,
         )
         .order_by()
-        .values(*POST_STATE_FIELDS, "mentioned_users", "poll_options", "poll_vote", *VIEWER_FLAGS)
+        .values(*POST_STATE_FIELDS, *CALL_STATE_FIELDS, "mentioned_users", "poll_options", "poll_vote", *VIEWER_FLAGS)
     )
 
 

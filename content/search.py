@@ -17,8 +17,9 @@ Only tickers that may be shown everywhere (``content.querysets.discoverable``):
 listed symbols, and unlisted ones once ``TICKER_MIN_AUTHORS`` distinct members
 mention them. Listed symbols known only from the shipped reference list
 (``content.reference``), which have no row until someone mentions them or
-``load_tickers`` runs, are found too and shown with no activity: a search for
-"nvidia" finds NVDA before anyone posted about it. Nothing is created by reading.
+``load_tickers`` runs, are found too and shown with no activity (and their price, if
+any: one more query then): a search for "nvidia" finds NVDA before anyone posted about
+it. Nothing is created by reading.
 
 On PostgreSQL the ``LIKE 'term%'`` and ``LIKE '% term%'`` conditions are
 served by the trigram GIN indexes of migration ``content.0002`` on
@@ -39,8 +40,10 @@ from django.db.models.functions import Length, Lower
 
 from accounts.models import User
 from content.models import Ticker
+from content.querysets import QUOTE_COLUMNS
 from content.reference import reference_tickers
 from content.services.watchlist import symbol_normalise
+from markets.models import Quote
 from social.querysets import not_blocked_with, visible_profiles
 
 QUERY_MAX_LENGTH = 100
@@ -141,8 +144,9 @@ def search_tickers(*, term: str, limit: int, now: datetime | None = None) -> lis
     if not chosen:
         return []
     found = {ticker.symbol: ticker for ticker in Ticker.objects.filter(symbol__in=chosen).with_stats(now=now)}
+    reference_only = _reference_only([symbol for symbol in chosen if symbol not in found])
     return [
-        _named(found[symbol]) if symbol in found else _reference_only(symbol)
+        _named(found[symbol]) if symbol in found else reference_only[symbol]
         for symbol in chosen
         if symbol not in found or found[symbol].is_discoverable
     ]
@@ -182,7 +186,20 @@ def find_ticker(raw_symbol: str, *, now: datetime | None = None) -> Ticker | Non
     ticker = Ticker.objects.with_stats(now=now).filter(pk=symbol).first()
     if ticker is not None:
         return _named(ticker)
-    return _reference_only(symbol) if symbol in reference_tickers() else None
+    return _reference_only([symbol])[symbol] if symbol in reference_tickers() else None
+
+
+def known_symbol(raw_symbol: str) -> str | None:
+    """The symbol ``raw_symbol`` names when it has a ticker page (``find_ticker`` finds it), else None.
+
+    No query for a symbol on the reference list, one for any other.
+    """
+    symbol = symbol_normalise(raw_symbol)
+    if symbol is None:
+        return None
+    if symbol in reference_tickers() or Ticker.objects.filter(pk=symbol).exists():
+        return symbol
+    return None
 
 
 def with_reference_names(tickers: list[Ticker]) -> list[Ticker]:
@@ -196,7 +213,18 @@ def _named(ticker: Ticker) -> Ticker:
     return ticker
 
 
-def _reference_only(symbol: str) -> Ticker:
-    ticker = Ticker(symbol=symbol, name=reference_tickers()[symbol], is_listed=True)
-    ticker.post_count = ticker.bullish_count = ticker.bearish_count = 0  # type: ignore[attr-defined]
-    return ticker
+def _reference_only(symbols: list[str]) -> dict[str, Ticker]:
+    """Unsaved tickers for reference-list symbols without a row: no activity, and the quotes no ticker
+    row could carry (``with_quote``), read in one query when there are any such symbols."""
+    if not symbols:
+        return {}
+    quotes = Quote.objects.in_bulk(symbols)
+    tickers = {}
+    for symbol in symbols:
+        ticker = Ticker(symbol=symbol, name=reference_tickers()[symbol], is_listed=True)
+        ticker.post_count = ticker.bullish_count = ticker.bearish_count = 0  # type: ignore[attr-defined]
+        quote = quotes.get(symbol)
+        for column in QUOTE_COLUMNS:
+            setattr(ticker, f"quote_{column}", None if quote is None else getattr(quote, column))
+        tickers[symbol] = ticker
+    return tickers

@@ -12,12 +12,13 @@ from django.utils.safestring import mark_safe
 
 from metrics.charts import Series, chart_svg
 from metrics.models import RetentionCohort
-from metrics.reports import dashboard
+from metrics.reports import Window, calls_group, dashboard
 from metrics.rollup import DAY, RETENTION_DAYS, WEEK_DAYS, share, utc_date
 
 PERIODS = (30, 90)
 RETENTION_WEEKS = 12
 SHADE = (65, 118, 144)  # the admin's blue
+CHANCE = 0.5  # a call is a coin toss without skill
 
 
 def _cell(part: int | None, whole: int) -> dict[str, Any]:
@@ -44,6 +45,33 @@ def retention_table(*, today: Any) -> list[dict[str, Any]]:
         }
         for cohort in reversed(RetentionCohort.objects.overlapping(first, today))
     ]
+
+
+def calls_panel(calls: dict[str, Any]) -> dict[str, Any]:
+    """The calls of the period (made, scored, void, their share) and the hit rate at each horizon
+    against chance, as the dashboard writes them ("54.2% hits (n=1,234) vs 50% chance")."""
+    made = sum(row["calls"] for row in calls["daily"])
+    scored = sum(row["scored"] for row in calls["daily"])
+    void = sum(row["void"] for row in calls["daily"])
+    horizons = []
+    for name, record in calls["horizons"].items():
+        rate, interval = record["hit_rate"], record["interval"]
+        if rate is None:
+            text, verdict = "no call scored yet", ""
+        else:
+            text = f"{rate:.1%} hits (n={record['scored']:,}) vs 50% chance"
+            low, high = interval
+            verdict = "above chance" if low > CHANCE else "below chance" if high < CHANCE else "within chance"
+            verdict = f"95% interval {low:.1%} to {high:.1%}: {verdict}"
+        horizons.append({"name": name, "text": text, "verdict": verdict, **record})
+    return {
+        "made": made,
+        "scored": scored,
+        "scored_share": f"{share(scored, made):.1%}" if made else "\N{EN DASH}",
+        "void": void,
+        "pending": made - scored - void,
+        "horizons": horizons,
+    }
 
 
 def dashboard_view(model_admin: admin.ModelAdmin[Any], request: HttpRequest) -> TemplateResponse:
@@ -76,6 +104,19 @@ def dashboard_view(model_admin: admin.ModelAdmin[Any], request: HttpRequest) -> 
             series=[Series("Posts", [row["posts"] for row in complete_engagement], kind="bar")],
         ),
     ]
+    calls = calls_group(Window(days=days, now=now - DAY))  # to yesterday, as the charts
+    calls_daily = calls["daily"]
+    charts.append(
+        chart_svg(
+            name="calls",
+            title=f"Calls per day (bullish or bearish posts on a ticker), {days} days to yesterday",
+            dates=[row["date"] for row in calls_daily],
+            series=[
+                Series("Calls", [row["calls"] for row in calls_daily], kind="bar"),
+                Series("Scored", [row["scored"] for row in calls_daily], kind="bar"),
+            ],
+        )
+    )
     today, yesterday = activity[-1], activity[-2]
     context = {
         **model_admin.admin_site.each_context(request),
@@ -93,5 +134,6 @@ def dashboard_view(model_admin: admin.ModelAdmin[Any], request: HttpRequest) -> 
         "retention_days": RETENTION_DAYS,
         "tickers": data["trending"]["tickers"],
         "most_mentioned": data["trending"]["most_mentioned"],
+        "calls": calls_panel(calls),
     }
     return TemplateResponse(request, "admin/metrics/dashboard.html", context)

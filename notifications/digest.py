@@ -40,7 +40,6 @@ VERBS = {
     NotificationType.REPOST: "reposted your post",
     NotificationType.QUOTE: "quoted your post",
     NotificationType.POLL_ENDED: "'s poll has ended",
-    NotificationType.CALL_SCORED: "'s call was scored",
 }
 
 
@@ -63,12 +62,24 @@ def unsubscribe_url(user_id: int) -> str:
     return f"{settings.API_URL}{path}?token={unsubscribe_token(user_id)}"
 
 
+def _call_scored_text(group: NotificationGroup) -> str:
+    """``call_scored`` has no actor: "Your bullish call on $NVDA was scored at 1m: +4.2%, a hit"."""
+    call = getattr(group.post, "call", None)
+    if call is None or call.return_1m is None:
+        return "Your call was scored at 1m"
+    outcome = "a hit" if call.hit_1m else "a miss"
+    return f"Your {call.direction} call on ${call.ticker_id} was scored at 1m: {call.return_1m:+.1%}, {outcome}"
+
+
 def _line(group: NotificationGroup, actors: list[Any]) -> DigestLine:
-    names = [actor.display_name or actor.username for actor in actors[:2]]
-    others = group.count - len(names)
-    who = " and ".join(names) if others <= 0 else f"{', '.join(names)} and {others} other{'s' * (others > 1)}"
-    verb = VERBS[NotificationType(group.type)].format(what="comment" if group.comment_id else "post")
-    text = f"{who}{verb}" if verb.startswith("'") else f"{who} {verb}"
+    if group.type == NotificationType.CALL_SCORED:
+        text = _call_scored_text(group)
+    else:
+        names = [actor.display_name or actor.username for actor in actors[:2]]
+        others = group.count - len(names)
+        who = " and ".join(names) if others <= 0 else f"{', '.join(names)} and {others} other{'s' * (others > 1)}"
+        verb = VERBS[NotificationType(group.type)].format(what="comment" if group.comment_id else "post")
+        text = f"{who}{verb}" if verb.startswith("'") else f"{who} {verb}"
     excerpt = ""
     if group.comment is not None:
         excerpt = group.comment.content
@@ -94,7 +105,7 @@ def digest_send(*, preferences_id: int, now: datetime) -> bool:
         groups = (
             NotificationGroup.objects.shown_to(user, hidden_types=hidden_types(user))
             .filter(read=False, type__in=_email_types(preferences))
-            .select_related("post", "comment")
+            .select_related("post__call", "comment")
             .order_by("-latest_at", "-id")
         )
         if preferences.last_digest_at is not None:

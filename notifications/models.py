@@ -16,7 +16,7 @@ class NotificationType(models.TextChoices):
     REPOST = "repost", "Repost"
     QUOTE = "quote", "Quote"
     POLL_ENDED = "poll_ended", "Poll ended"
-    # No producer yet: calls are scored once market data lands.
+    # Nobody's act: the call's author is told that score_calls scored it at 1m (tasks.notify_calls_scored).
     CALL_SCORED = "call_scored", "Call scored"
 
 

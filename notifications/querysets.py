@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 # How many actors a group shows (newest act first).
 GROUP_ACCOUNTS = 5
+# Types that nobody does (a call of yours scored): their acts' actor is the recipient standing in
+# (``services.own_acts_record``), and the group shows no accounts.
+ACTORLESS_TYPES = ("call_scored",)
 
 
 def shown_acts(viewer: Any) -> models.QuerySet[NotificationAct]:
@@ -63,6 +66,7 @@ def newest_actors(viewer: Any, group_ids: Iterable[int], *, per_group: int = GRO
     rows = (
         shown_acts(viewer)
         .filter(group_id__in=ids)
+        .exclude(type__in=ACTORLESS_TYPES)
         .select_related("actor")
         .annotate(
             rank=Window(RowNumber(), partition_by=[F("group_id")], order_by=[F("created_at").desc(), F("id").desc()])

@@ -63,6 +63,12 @@ def _on_repost_removed(sender: Any, *, user_id: int, post_id: int, **_: Any) -> 
     enqueue(tasks.notify_repost, user_id=user_id, post_id=post_id, created=False)
 
 
+def _on_calls_scored(sender: Any, *, post_ids: list[int], **_: Any) -> None:
+    ids = sorted(set(post_ids))
+    for start in range(0, len(ids), tasks.CALLS_SCORED_CHUNK):
+        enqueue(tasks.notify_calls_scored, post_ids=ids[start : start + tasks.CALLS_SCORED_CHUNK])
+
+
 def _on_user_deactivated(sender: Any, *, user_id: int, **_: Any) -> None:
     enqueue(tasks.forget_deactivated, user_id=user_id)
 
@@ -81,4 +87,5 @@ def connect() -> None:
     content_signals.comment_reaction_changed.connect(_on_comment_reaction, dispatch_uid=uid)
     content_signals.repost_created.connect(_on_repost_created, dispatch_uid=uid)
     content_signals.repost_removed.connect(_on_repost_removed, dispatch_uid=uid)
+    content_signals.calls_scored.connect(_on_calls_scored, dispatch_uid=uid)
     account_signals.user_deactivated.connect(_on_user_deactivated, dispatch_uid=uid)

@@ -14,12 +14,12 @@ it) or the block is seen and nothing is written.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -146,6 +146,79 @@ def act_record(
     _group_refresh(group)
     _announce(user_id=recipient_id, group_id=group.pk)
     return group.pk
+
+
+@transaction.atomic
+def own_acts_record(*, kind: str, acts: Sequence[tuple[int, Target]], created_at: datetime | None = None) -> list[int]:
+    """Records acts about the recipient's own things that nobody did (a call scored), set-based:
+    ``acts`` is ``[(recipient_id, target)]``, each in a group of its own (``target.group_key``).
+    The ids of the groups written; an act already recorded is left alone, so a repeated run writes nothing.
+
+    The caller has checked the rules (a visible post, a recipient in good standing); there is no
+    actor to mute or block, so the recipient stands in as the act's actor (an act needs one) and the
+    group shows no accounts (``querysets.ACTORLESS_TYPES``). A fixed number of queries whatever the
+    number of acts: the groups inserted (a conflict skipped), the groups read back, keeping those
+    that have no act yet (ours; a concurrent run's insert of the same group waits for that run's
+    commit, act included), their acts inserted. Callers chunk big lists.
+    """
+    if not acts:
+        return []
+    created_at = created_at or timezone.now()
+    targets = {(recipient_id, target.group_key): target for recipient_id, target in acts}
+    NotificationGroup.objects.bulk_create(
+        [
+            NotificationGroup(
+                recipient_id=recipient_id,
+                type=kind,
+                group_key=group_key,
+                post_id=target.group_post_id,
+                comment_id=target.group_comment_id,
+                count=1,
+                latest_at=created_at,
+            )
+            # In one order for every run: two runs inserting the same groups wait on each other, never deadlock.
+            for (recipient_id, group_key), target in sorted(targets.items())
+        ],
+        ignore_conflicts=True,
+    )
+    new_groups = (
+        NotificationGroup.objects.filter(
+            recipient_id__in={recipient_id for recipient_id, _ in targets},
+            group_key__in={group_key for _, group_key in targets},
+        )
+        .exclude(Exists(NotificationAct.objects.filter(group_id=OuterRef("pk"))))
+        .values_list("pk", "recipient_id", "group_key")
+        .order_by("pk")
+    )
+    written = [
+        (pk, recipient_id, targets[recipient_id, key])
+        for pk, recipient_id, key in new_groups
+        if (recipient_id, key) in targets  # the two IN lists may also match another recipient's key
+    ]
+    NotificationAct.objects.bulk_create(
+        [
+            NotificationAct(
+                recipient_id=recipient_id,
+                actor_id=recipient_id,
+                type=kind,
+                target_key=target.target_key,
+                group_id=pk,
+                post_id=target.post_id,
+                comment_id=target.comment_id,
+                created_at=created_at,
+            )
+            for pk, recipient_id, target in written
+        ],
+        ignore_conflicts=True,
+    )
+    announced = [(recipient_id, pk) for pk, recipient_id, _ in written]
+
+    def announce() -> None:
+        for user_id, group_id in announced:
+            signals.notification_grouped.send(NotificationGroup, user_id=user_id, group_id=group_id)
+
+    transaction.on_commit(announce)
+    return [pk for pk, _, _ in written]
 
 
 @transaction.atomic

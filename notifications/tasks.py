@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from content.models import Comment, CommentMention, Post, PostMention
+from content.models import Call, CallStatus, Comment, CommentMention, Post, PostMention
+from content.querysets import publicly_visible
 from core.tasks import task
 from notifications import services
 from notifications.digest import digest_send, due
@@ -223,6 +224,29 @@ def notify_ended_polls() -> int:
         pk__in=EndedPollNotice.objects.values("poll_id")
     )
     return sum(_poll_notify(poll) for poll in ended.order_by("expires_at", "pk").iterator())
+
+
+# Post ids per call_scored task (a scoring run may score thousands of calls at once).
+CALLS_SCORED_CHUNK = 500
+
+
+@task()
+def notify_calls_scored(*, post_ids: list[int]) -> int:
+    """``call_scored``: each call just scored at 1m tells its author, in a group per post (no actor).
+    Only calls still scored and visible (not deleted, not hidden, author in good standing); a call
+    notified before is left alone. Set-based: a fixed number of queries for up to
+    ``CALLS_SCORED_CHUNK`` ids (``notifications.receivers`` chunks bigger lists). Returns the number notified."""
+    calls = (
+        Call.objects.filter(post_id__in=post_ids, status=CallStatus.SCORED)
+        .filter(publicly_visible("post__"))
+        .order_by("post_id")
+        .values_list("post_id", "author_id")
+    )
+    acts = [
+        (author_id, Target(f"post:{post_id}", f"call_scored:post:{post_id}", group_post_id=post_id, post_id=post_id))
+        for post_id, author_id in calls
+    ]
+    return len(services.own_acts_record(kind=NotificationType.CALL_SCORED, acts=acts))
 
 
 @task()

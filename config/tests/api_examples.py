@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from content.models import Ticker
+from markets.services import Bar, bars_write
 from notifications.unsubscribe import unsubscribe_token
 
 DOC = Path(settings.BASE_DIR) / "docs" / "api-examples.md"
@@ -49,9 +50,28 @@ LIST_ITEMS = 3
 TEXT_LINES = 8
 METHOD_ORDER = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
-PROJECT_PACKAGES = {"config", "core", "accounts", "social", "polls", "content", "moderation", "metrics", "demo"}
+PROJECT_PACKAGES = {
+    "config",
+    "core",
+    "accounts",
+    "social",
+    "polls",
+    "markets",
+    "content",
+    "moderation",
+    "metrics",
+    "demo",
+}
 # Listed symbols the scenario mentions (the shipped reference list is bigger and changes).
 TICKERS = {"AAPL": "Apple Inc.", "NVDA": "NVIDIA Corporation", "TSLA": "Tesla, Inc.", "MSFT": "Microsoft Corporation"}
+# NVDA's daily bars for the week before the scenario (it starts on Monday 2 March 2026, before the close).
+NVDA_BARS = [
+    Bar("NVDA", date(2026, 2, 23), 117.1, 117.9, 115.4, 116.2, 116.2, 181_032_400),
+    Bar("NVDA", date(2026, 2, 24), 116.5, 117.6, 115.8, 117.0, 117.0, 172_870_100),
+    Bar("NVDA", date(2026, 2, 25), 117.2, 118.9, 116.7, 118.4, 118.4, 203_415_900),
+    Bar("NVDA", date(2026, 2, 26), 118.6, 119.0, 117.2, 117.9, 117.9, 192_508_700),
+    Bar("NVDA", date(2026, 2, 27), 118.1, 119.8, 117.6, 119.5, None, None),
+]
 
 
 @dataclass
@@ -296,6 +316,7 @@ def record_examples() -> Recorder:
     mail.outbox = []
     for symbol, name in TICKERS.items():
         Ticker.objects.create(symbol=symbol, name=name, is_listed=True)
+    bars_write(NVDA_BARS)
     with frozen_world() as (clock, uuids):
         schema = APIClient().get("/api/schema", {"format": "json"}).json()
         recorder = Recorder(schema)
@@ -520,6 +541,18 @@ def scenario(rec: Recorder) -> None:
     rec.call("GET", "/api/v1/tickers/NVDA", status=200)
     rec.call("GET", "/api/v1/tickers/NVDA/posts", status=200, as_=bob)
 
+    # Calls (README "Calls"): ana's bullish $NVDA post is a call; a month of prices, then score_calls.
+    days = [START.date() + timedelta(days=n) for n in range(45)]
+    weekdays = [day for day in days if day.weekday() < 5]
+    bars_write(
+        Bar("NVDA", day, 120 + k, 121.5 + k, 119 + k, 120.5 + k, 120.5 + k, 200_000_000 + k * 1_000_000)
+        for k, day in enumerate(weekdays)
+    )
+    call_command("score_calls", stdout=io.StringIO())
+    rec.call("GET", f"/api/v1/users/{ana.id}/calls", status=200, query={"status": "scored"})
+    rec.call("GET", f"/api/v1/users/{ana.id}/track-record", status=200)
+    rec.call("GET", "/api/v1/leaderboard", status=200, query={"horizon": "1m", "days": 90, "min_calls": 1})
+
     # Moderation and operations.
     rec.call(
         "POST",
@@ -575,3 +608,6 @@ def scenario(rec: Recorder) -> None:
     rec.call("POST", "/api/v1/auth/logout", status=204, as_=ana, body={"refresh": ana.refresh})
     # The streaming API's health probe (the stream itself is a WebSocket: README, "Streaming").
     rec.call("GET", "/api/v1/streaming/health", status=200)
+    # A ticker's chart data: last, so that the clock of every example above stays where it was.
+    rec.call("GET", "/api/v1/tickers/NVDA/prices", status=200, query={"from": "2026-02-25", "to": "2026-02-27"})
+    rec.call("GET", "/api/v1/tickers/NVDA/sentiment", status=200, query={"days": 3})

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/search"
 NONE = dict.fromkeys(RELATIONSHIP_FLAGS, False)
-NO_ACTIVITY = {"post_count": 0, "sentiment": {"bullish": 0, "bearish": 0}, "listed": True}
+NO_ACTIVITY = {"post_count": 0, "sentiment": {"bullish": 0, "bearish": 0}, "listed": True, "price": None}
 
 
 def usernames(response) -> list[str]:
@@ -91,6 +91,7 @@ def test_user_results_are_public_profiles_with_viewer_flags(client_for, user):
         "created_at": found["created_at"],
         "updated_at": found["updated_at"],
         "stats": {"followers": 12, "following": 0, "posts": 0},
+        "track_record": {"calls": 0, "scored": 0, "hits": 0, "hit_rate": None, "score": None},
         "viewer": {**NONE, "following": True},
     }
     assert "email" not in found
@@ -213,6 +214,7 @@ def test_ticker_results_carry_their_activity_and_reference_name(api_client, refe
             "post_count": 2,
             "sentiment": {"bullish": 1, "bearish": 1},
             "listed": True,
+            "price": None,
         },
     ]
     # The exact symbol (reference-only), a symbol prefix, then a company name.

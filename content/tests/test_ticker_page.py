@@ -11,7 +11,7 @@ from content.tests.factories import TickerFactory, mention
 pytestmark = pytest.mark.django_db
 
 PROBLEM = "application/problem+json"
-NO_ACTIVITY = {"post_count": 0, "sentiment": {"bullish": 0, "bearish": 0}, "listed": True}
+NO_ACTIVITY = {"post_count": 0, "sentiment": {"bullish": 0, "bearish": 0}, "listed": True, "price": None}
 
 
 def url(symbol: str) -> str:
@@ -46,6 +46,7 @@ def test_a_ticker_shows_its_name_and_activity(api_client, django_assert_max_num_
         "post_count": 5,
         "sentiment": {"bullish": 2, "bearish": 1},
         "listed": True,
+        "price": None,
     }
 
 

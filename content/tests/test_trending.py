@@ -125,6 +125,7 @@ def test_trending_ranks_by_recency_weighted_authors_per_hour(api_client, market,
         "post_count": 4,
         "sentiment": {"bullish": 3, "bearish": 1},
         "listed": True,
+        "price": None,
         "mentions": 4,
         "score": pytest.approx(AAPL_SCORE, abs=1e-6),
     }

@@ -50,13 +50,21 @@ def test_watchlist_lists_tickers_newest_first_with_their_activity(auth_client, u
 
     assert response.status_code == 200
     assert response.json() == [
-        {"symbol": "TSLA", "name": None, "post_count": 0, "sentiment": {"bullish": 0, "bearish": 0}, "listed": True},
+        {
+            "symbol": "TSLA",
+            "name": None,
+            "post_count": 0,
+            "sentiment": {"bullish": 0, "bearish": 0},
+            "listed": True,
+            "price": None,
+        },
         {
             "symbol": "BRK.B",
             "name": "Berkshire Hathaway Inc. Class B",
             "post_count": 0,
             "sentiment": {"bullish": 0, "bearish": 0},
             "listed": True,
+            "price": None,
         },
         {
             "symbol": "AAPL",
@@ -64,6 +72,7 @@ def test_watchlist_lists_tickers_newest_first_with_their_activity(auth_client, u
             "post_count": 5,
             "sentiment": {"bullish": 2, "bearish": 1},
             "listed": True,
+            "price": None,
         },
     ]
 
@@ -116,6 +125,7 @@ def test_adding_a_ticker_creates_it_on_first_use(auth_client, user, other_user, 
         "post_count": 0,
         "sentiment": {"bullish": 0, "bearish": 0},
         "listed": name is not None,
+        "price": None,
     }
     assert Ticker.objects.filter(symbol=symbol, is_listed=name is not None).exists()
     assert symbols_of(user) == [symbol]
@@ -135,6 +145,7 @@ def test_adding_a_known_ticker_shows_its_name_and_activity(auth_client, user):
         "post_count": 1,
         "sentiment": {"bullish": 0, "bearish": 1},
         "listed": True,
+        "price": None,
     }
     assert Ticker.objects.count() == 1
 

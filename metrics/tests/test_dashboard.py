@@ -5,16 +5,17 @@ from __future__ import annotations
 import io
 import re
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from content.models import Ticker
-from content.tests.factories import mention
+from content.models import Call, CallStatus, Post, Ticker
+from content.tests.factories import PostFactory, TickerFactory, mention
 from metrics.charts import BOTTOM, HEIGHT, LEFT, TOP, Scale, Series, chart_svg
+from metrics.reports import Window, calls_group, wilson_interval
 from metrics.tests.hand_counted_activity import NOW, build_world, make_user
 
 DASHBOARD = "admin:metrics_dashboard"
@@ -182,3 +183,105 @@ def test_chart_escapes_every_text() -> None:
     assert "<b>" not in drawn
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in drawn
     assert "&amp;" in drawn
+
+
+# The calls panel.
+
+
+def call_row(day: str, status: str = CallStatus.PENDING, hits: tuple[bool | None, ...] = (None, None, None)) -> Call:
+    """A call posted on ``day`` with explicit values; ``hits`` at 1d, 1w and 1m (1m set only when scored)."""
+    post = cast(Post, PostFactory(sentiment="bullish"))
+    posted_on = date.fromisoformat(day)
+    return Call.objects.create(
+        post=post,
+        author=post.author,
+        ticker=cast(Ticker, TickerFactory(symbol="NVDA")),
+        direction="bullish",
+        created_at=post.created_at,
+        posted_on=posted_on,
+        entry_deadline=posted_on + timedelta(days=5),
+        status=status,
+        entry_date=None if status == CallStatus.VOID else posted_on,
+        entry_price=None if status == CallStatus.VOID else 100.0,
+        hit_1d=hits[0],
+        hit_1w=hits[1],
+        hit_1m=hits[2],
+    )
+
+
+@pytest.fixture
+def calls(db: None, frozen: Any) -> None:
+    """7 calls in the 30 days to yesterday (3 scored, 1 void, 3 pending), one today, two before the window."""
+    for hits in [(True, True, True), (True, False, True), (True, False, False)]:
+        call_row("2025-05-19", CallStatus.SCORED, hits)  # the window's first day
+    call_row("2025-06-01", hits=(True, False, None))  # scored at 1d and 1w, pending at 1m
+    call_row("2025-06-10", CallStatus.VOID)
+    call_row("2025-06-17")
+    call_row("2025-06-17")
+    call_row("2025-06-18")  # today: not charted
+    for hits in [(False, True, True), (False, True, True)]:
+        call_row("2025-04-01", CallStatus.SCORED, hits)  # before the window: in the hit rates only
+
+
+def test_dashboard_shows_calls_per_day_their_share_scored_and_the_hit_rates(staff_browser: Client, calls: None) -> None:
+    html = staff_browser.get(reverse(DASHBOARD)).content.decode()
+
+    chart = svg(html, "calls")
+    assert "<title>Calls per day (bullish or bearish posts on a ticker), 30 days to yesterday</title>" in chart
+    assert chart.count("</rect>") == 60  # two bars a day, calls and scored (the legend's squares are not bars)
+    assert ">2025-05-19<" in chart
+    assert ">2025-06-17<" in chart
+    assert "Calls from 3 to 2, lowest 0, highest 3; Scored from 3 to 0, lowest 0, highest 3" in chart
+    table = html[html.index('<table id="calls">') : html.index("</table>", html.index('<table id="calls">'))]
+    assert '<th scope="row">Made</th><td>7</td>' in table
+    assert '<th scope="row">Scored</th><td>3 (42.9%)</td>' in table
+    assert '<th scope="row">Pending</th><td>3</td>' in table
+    assert '<th scope="row">Void</th><td>1</td>' in table
+    # Every scored call, all time: 1m 4 hits of 5, 1w 3 of 6, 1d 4 of 6 (a pending or void horizon is not a miss).
+    rates = html[html.index('<table id="hit-rates">') : html.index("</table>", html.index('<table id="hit-rates">'))]
+    assert "80.0% hits (n=5) vs 50% chance" in rates
+    assert "95% interval 37.6% to 96.4%: within chance" in rates
+    assert "50.0% hits (n=6) vs 50% chance" in rates
+    assert "66.7% hits (n=6) vs 50% chance" in rates
+    assert [row.split("</th>")[0] for row in rates.split('<th scope="row">')[1:]] == ["1d", "1w", "1m"]
+
+
+def test_the_calls_panel_without_calls_says_so(staff_browser: Client) -> None:
+    html = staff_browser.get(reverse(DASHBOARD)).content.decode()
+
+    assert "highest 0" in svg(html, "calls")
+    assert '<th scope="row">Made</th><td>0</td>' in html
+    assert '<th scope="row">Scored</th><td>0 (\N{EN DASH})</td>' in html
+    assert html.count("no call scored yet") == 3
+
+
+@pytest.mark.parametrize("extra", [0, 20])
+def test_the_calls_panel_reads_two_queries_whatever_the_number_of_calls(
+    calls: None, extra: int, django_assert_num_queries: Any
+) -> None:
+    for _ in range(extra):
+        call_row("2025-06-02", CallStatus.SCORED, (True, True, False))
+
+    # The calls per day of the window (GROUP BY posted_on); the hits at each horizon (one aggregate).
+    with django_assert_num_queries(2):
+        panel = calls_group(Window(days=30, now=NOW - timedelta(days=1)))
+
+    assert panel["horizons"]["1m"] == {
+        "scored": 5 + extra,
+        "hits": 4,
+        "hit_rate": round(4 / (5 + extra), 4),
+        "interval": wilson_interval(4, 5 + extra),
+    }
+    assert sum(row["calls"] for row in panel["daily"]) == 7 + extra
+    assert len(panel["daily"]) == 30
+
+
+def test_wilson_interval_of_a_hit_rate() -> None:
+    def rounded(hits: int, n: int) -> tuple[float, float] | None:
+        interval = wilson_interval(hits, n)
+        return None if interval is None else (round(interval[0], 4), round(interval[1], 4))
+
+    assert rounded(50, 100) == (0.4038, 0.5962)
+    assert rounded(4, 5) == (0.3755, 0.9638)
+    assert rounded(10, 10) == (0.7225, 1.0)
+    assert rounded(0, 0) is None

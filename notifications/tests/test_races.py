@@ -123,3 +123,21 @@ def test_two_runs_of_notify_ended_polls_at_once_notify_each_poll_once():
     assert EndedPollNotice.objects.count() == 1
     for user in (author, voter):
         assert NotificationGroup.objects.get(recipient=user).count == 1
+
+
+def test_overlapping_runs_of_notify_calls_scored_notify_each_call_once(signals_seen):
+    from core.testing import race
+    from notifications.tests.factories import make_call
+
+    calls = [make_call(UserFactory()) for _ in range(6)]
+    post_ids = [call.post_id for call in calls]
+    runs = iter([post_ids, list(reversed(post_ids)), post_ids[2:], post_ids[:4]])
+
+    notified = race(lambda: tasks.notify_calls_scored.apply(kwargs={"post_ids": next(runs)}).get(), threads=4)
+
+    assert sum(notified) == 6  # each call notified by exactly one run
+    assert NotificationAct.objects.count() == 6
+    assert sorted(NotificationGroup.objects.values_list("post_id", "count")) == [(pk, 1) for pk in sorted(post_ids)]
+    assert sorted(kwargs["group_id"] for _, kwargs in signals_seen) == sorted(
+        NotificationGroup.objects.values_list("pk", flat=True)
+    )

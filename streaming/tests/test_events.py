@@ -11,13 +11,16 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
+from django.db import transaction
 from rest_framework.test import APIClient
 
 from conftest import bearer
-from content.models import Post
+from content.models import Call, Post
 from content.services.interactions import repost_create
 from content.services.posts import post_create, post_delete, post_set_hidden
+from content.signals import calls_scored
 from content.tests.factories import TickerFactory
+from notifications.tests.factories import make_call
 from social.services import follow_create
 from streaming.tests.helpers import member, run, settled, subscribed
 
@@ -210,3 +213,25 @@ def test_public_stream_alone_gets_no_notifications() -> None:
 
     run(scenario())
     assert Post.objects.count() == 0
+
+
+def test_a_scored_call_reaches_its_author_as_a_notification_with_no_accounts() -> None:
+    viewer = member()
+    call = make_call(viewer)
+
+    def score() -> None:
+        with transaction.atomic():  # as the scorer sends it: inside its transaction, the fan-out after the commit
+            calls_scored.send(sender=Call, post_ids=[call.post_id])
+
+    async def scenario() -> Any:
+        socket = await subscribed(viewer, {"stream": "user:notification"})
+        await database_sync_to_async(score)()
+        frame = await socket.receive_event()
+        assert await socket.nothing()
+        await socket.disconnect()
+        return frame
+
+    stream, event, payload = run(scenario())
+    assert (stream, event) == (["user:notification"], "notification")
+    assert payload == api_get(viewer, "/api/v1/notifications")["results"][0]
+    assert (payload["type"], payload["accounts"], payload["post"]["id"]) == ("call_scored", [], str(call.post_id))

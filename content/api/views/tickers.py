@@ -1,4 +1,5 @@
-"""Tickers: a ticker's page (``tickers/{symbol}``) and the trending list (``tickers/trending``)."""
+"""Tickers: a ticker's page (``tickers/{symbol}``), its chart data (``prices``, ``sentiment``) and the
+trending list (``tickers/trending``)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
-from content.api.serializers.tickers import TickerSerializer, TrendingQuerySerializer, TrendingTickerSerializer
-from content.search import find_ticker
+from content.api.schema import SYMBOL
+from content.api.serializers.tickers import (
+    PriceBarSerializer,
+    PricesQuerySerializer,
+    SentimentDaySerializer,
+    SentimentQuerySerializer,
+    TickerSerializer,
+    TrendingQuerySerializer,
+    TrendingTickerSerializer,
+)
+from content.charts import PRICES_MAX_YEARS, SENTIMENT_MAX_DAYS, price_bars, sentiment_days
+from content.search import find_ticker, known_symbol
 from content.trending import SCORE_FORMULA, TRENDING_CACHE_SECONDS, trending_tickers
 from core.errors import NotFound
 from core.schema import problems
@@ -25,7 +36,8 @@ class TickerViewSet(ViewSet):
     # Any symbol the URL can hold ("TRENDING" could not be one: at most 5 letters before the dot);
     # not a path, so `tickers/{symbol}/posts` stays its own route.
     lookup_value_converter = "str"
-    public_cache_seconds = {"retrieve": 60, "trending": 60}  # core.http_cache: anonymous answers only
+    # core.http_cache: anonymous answers only
+    public_cache_seconds = {"retrieve": 60, "trending": 60, "prices": 60, "sentiment": 60}
 
     @extend_schema(
         summary="A ticker",
@@ -73,3 +85,49 @@ class TickerViewSet(ViewSet):
             return list(TrendingTickerSerializer(trending_tickers(hours=hours, limit=limit), many=True).data)
 
         return Response(cache.get_or_set(f"trending:v2:{hours}:{limit}", render, TRENDING_CACHE_SECONDS))
+
+    @extend_schema(
+        summary="A ticker's daily prices",
+        description=(
+            "The ticker's daily bars from `from` to `to` (both included), oldest first; by default the 365 days "
+            "ending today (UTC). Only trading days have a bar: weekends, holidays and days before the prices "
+            "begin are simply missing, so the list may be empty. "
+            f"A malformed date, `from` after `to`, or `from` more than {PRICES_MAX_YEARS} years before `to` is a "
+            "400 naming the parameter; a symbol without a ticker page is a 404, as for `GET tickers/{symbol}`."
+        ),
+        parameters=[SYMBOL, PricesQuerySerializer],
+        responses={200: PriceBarSerializer(many=True), **problems(400, 401, 404)},
+    )
+    @action(detail=True)
+    def prices(self, request: Request, symbol: str) -> Response:
+        params = PricesQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        known = known_symbol(symbol)
+        if known is None:
+            raise NotFound("No such ticker.")
+        bars = price_bars(known, start=params.validated_data["start"], end=params.validated_data["end"])
+        return Response(PriceBarSerializer(bars, many=True).data)
+
+    @extend_schema(
+        summary="A ticker's daily sentiment",
+        description=(
+            "One row for each of the last `days` UTC days ending today, oldest first: the posts mentioning "
+            "the ticker tagged bullish and bearish that day (0 and 0 on a day without any), counted as the "
+            "ticker's 24-hour `sentiment` counts them (deleted and hidden posts and posts by suspended users "
+            "do not count), with that day's close for drawing the two together (null on weekends, holidays "
+            f"and days without prices). `days` outside 1-{SENTIMENT_MAX_DAYS} is a 400 naming it; a symbol "
+            "without a ticker page is a 404, as for `GET tickers/{symbol}`."
+        ),
+        parameters=[SYMBOL, SentimentQuerySerializer],
+        responses={200: SentimentDaySerializer(many=True), **problems(400, 401, 404)},
+    )
+    @action(detail=True)
+    def sentiment(self, request: Request, symbol: str) -> Response:
+        params = SentimentQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        known = known_symbol(symbol)
+        if known is None:
+            raise NotFound("No such ticker.")
+        return Response(
+            SentimentDaySerializer(sentiment_days(known, days=params.validated_data["days"]), many=True).data
+        )
