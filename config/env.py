@@ -88,6 +88,19 @@ class Env:
 
         return self._parse(name, default, parse, "a rate such as 30/h (count/s, m, h or d)")
 
+    def rates(self, name: builtins.str, default: builtins.list[builtins.str]) -> builtins.list[builtins.str]:
+        """Comma-separated rate limits that all apply (``50/h,1000/d``), each as ``rate`` reads it."""
+
+        def parse(value: builtins.str) -> builtins.list[builtins.str]:
+            rates = [item.strip() for item in value.split(",") if item.strip()]
+            for rate in rates:
+                count, _, period = rate.partition("/")
+                if not count.isdigit() or int(count) < 1 or period[:1] not in {"s", "m", "h", "d"}:
+                    raise ValueError(rate)
+            return rates
+
+        return self._parse(name, list(default), parse, "comma-separated rates such as 50/h,1000/d")
+
     def list(
         self, name: builtins.str, default: builtins.list[builtins.str] | None = None
     ) -> builtins.list[builtins.str]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from celery.schedules import crontab
 from csp import constants as csp
 
 from config.env import Env
@@ -254,6 +255,13 @@ TICKER_MIN_AUTHORS = env.int("TICKER_MIN_AUTHORS", 5, minimum=1)
 MARKET_DATA_PROVIDER = env.choice("MARKET_DATA_PROVIDER", "none", ("none", "csv", "tiingo"))
 MARKET_DATA_URL = env.url("MARKET_DATA_URL", ("http", "https"))
 MARKET_DATA_API_KEY = env.str("MARKET_DATA_API_KEY", "")
+if MARKET_DATA_PROVIDER == "tiingo" and not MARKET_DATA_API_KEY:
+    env.errors.append("MARKET_DATA_API_KEY: required when MARKET_DATA_PROVIDER is tiingo")
+# The provider's request budget, every rate applying at once (Tiingo's free plan: 50 an hour, 1,000 a
+# day), counted in the shared cache so every process draws on one budget.
+MARKET_DATA_RATE_LIMIT = env.rates("MARKET_DATA_RATE_LIMIT", ["50/h", "1000/d"])
+# Seconds to wait for the provider to connect, and then for each read of its answer.
+MARKET_DATA_TIMEOUT = env.float("MARKET_DATA_TIMEOUT", 10.0)
 
 # Security headers; `check --deploy` is clean with DEBUG=false and a real key.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -490,6 +498,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "drop-idle-home-timelines": {"task": "content.tasks.drop_idle_home_timelines", "schedule": timedelta(days=1)},
     "notify-ended-polls": {"task": "notifications.tasks.notify_ended_polls", "schedule": timedelta(minutes=1)},
     "send-digests": {"task": "notifications.tasks.send_digests", "schedule": timedelta(hours=1)},
+    # Daily at 02:00 UTC: after the US close and the evening's corrections (Tiingo: until 8 PM New York time).
+    "refresh-prices": {"task": "markets.tasks.refresh_prices", "schedule": crontab(hour=2, minute=0)},
     # Cheap when no price changed (the scorer reads only the calls of changed bars).
     "score-calls": {"task": "content.tasks.score_calls", "schedule": timedelta(minutes=30)},
 }

@@ -25,5 +25,11 @@ class ContentConfig(AppConfig):
 
         register()
 
+        # markets may not import content: the scheduled price refresh asks it which symbols are tracked.
+        from content.market_hooks import tracked_symbols
+        from markets.tracking import tracked_symbols_register
+
+        tracked_symbols_register(tracked_symbols)
+
         # The home timelines follow posts, reposts and follows (content.receivers).
         import content.receivers  # noqa: F401

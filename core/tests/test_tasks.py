@@ -122,6 +122,7 @@ SCHEDULED_TASKS = {
     "content.tasks.drop_idle_home_timelines",
     "notifications.tasks.notify_ended_polls",
     "notifications.tasks.send_digests",
+    "markets.tasks.refresh_prices",
 }
 
 
