@@ -4,15 +4,17 @@ The file's trading days (2024): Jan 2, 3, 4, 5, 8, 9, 10, 11, 12, 16 (Jan 15 is 
 18, 19, 22 ... Feb 13: 30 days, index 0 to 29 (index 4 is Jan 8, 9 is Jan 16, 25 is Feb 7).
 ACME closes at 100 + index (no adjusted close), DOWN at 200 - index, FLAT at 50, DIVI closes
 at 100 with an adjusted close of 80 + index, and GAPP has bars on Jan 2 and Jan 22 only.
-A call's horizons are 1, 5 and 21 trading days after its entry, so a call entering at index i
+The file is loaded with `import_prices` and corrected by importing a one-row file, as an operator
+would. A call's horizons are 1, 5 and 21 trading days after its entry, so a call entering at index i
 on ACME returns (101 + i) / (100 + i) - 1 at 1d, (105 + i) / (100 + i) - 1 at 1w and
 (121 + i) / (100 + i) - 1 at 1m.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
+import io
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,7 +27,6 @@ from content import signals
 from content.calls import calls_score
 from content.models import Call, CallStatus
 from content.services.posts import post_create, post_set_hidden, post_soft_delete
-from markets.services import Bar, bars_write
 
 PRICES = Path(__file__).parent / "data" / "call_prices.csv"
 UTC = datetime.UTC
@@ -33,28 +34,16 @@ UTC = datetime.UTC
 pytestmark = pytest.mark.django_db
 
 
-def load_prices(rows: list[dict[str, str]] | None = None) -> None:
-    with PRICES.open() as file:
-        rows = rows if rows is not None else list(csv.DictReader(file))
-    bars_write(
-        Bar(
-            symbol=row["symbol"],
-            date=datetime.date.fromisoformat(row["date"]),
-            open=float(row["open"]),
-            high=float(row["high"]),
-            low=float(row["low"]),
-            close=float(row["close"]),
-            adj_close=float(row["adj_close"]) if row["adj_close"] else None,
-            volume=int(row["volume"]) if row["volume"] else None,
-        )
-        for row in rows
-    )
+def load_prices() -> None:
+    call_command("import_prices", str(PRICES), stdout=io.StringIO())
 
 
 def correct(symbol: str, day: str, close: float) -> None:
     """Re-imports one bar with a new close, as a corrected price file would."""
-    load_prices([{"symbol": symbol, "date": day, "open": "1", "high": "999", "low": "0", "close": str(close),
-                  "adj_close": "", "volume": ""}])  # fmt: skip
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "correction.csv"
+        path.write_text(f"symbol,date,open,high,low,close,adj_close,volume\n{symbol},{day},1,999,0,{close},,\n")
+        call_command("import_prices", str(path), stdout=io.StringIO())
 
 
 def call_at(author: User, moment: datetime.datetime, text: str, sentiment: str) -> Call:
