@@ -8,7 +8,7 @@ from content.models import PostTicker, Ticker, WatchlistItem
 
 
 def tracked_symbols() -> list[str]:
-    """Tickers mentioned in any post (deleted and hidden ones too: their calls keep their scores) or
+    """Tickers mentioned in any post (deleted and hidden ones too: they may be shown again) or
     on anyone's watchlist. One probe per ticker on the ticker-first indexes of both tables."""
     return list(
         Ticker.objects.filter(
