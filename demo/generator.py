@@ -14,6 +14,16 @@ superuser so the admin site can be tried at once, `demo@pageshare.local`
 (username `demo`) is an ordinary member with a populated feed. Never seed a
 production database: the password is public.
 
+Prices and calls: every ticker the posts can tag gets daily bars (`demo.prices`: a random walk
+per symbol, seeded from the seed and the symbol, on weekdays less four listed holidays) from
+more than 30 trading days before the oldest post to the last trading day before the anchor's
+date; they replace whatever bars those symbols had. Posts go back 88 days, so about 40% of the
+calls are old enough to be scored at `1m`. Authors are ranked by how much they post and, in
+every ten, two are skilled (their bullish or bearish posts agree with the move from the entry
+day to 21 trading days later 75% of the time, reading the walk past the anchor for recent
+posts), one is a contrarian (30%) and seven call at random, as the demo accounts do: the
+mood of a post is chosen before its text, so the text always says what the sentiment says.
+
 Idempotency: when demo accounts exist, seeding does nothing and says so (the
 result has `skipped=True`); `flush=True` first removes the demo accounts and
 everything attached to them. The run is one transaction, so it either leaves
