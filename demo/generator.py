@@ -921,7 +921,8 @@ class _Seeder:
         dates = [adapt(day) for day in days[:written]]
         updated_at = self.adapt_datetime(timezone.now())
         for symbol in self.symbols:
-            bars = price_walk(seed=self.seed, symbol=symbol, fund=is_fund(names[symbol]), days=days)
+            busy = HOT_TICKERS.get(symbol, 1) ** 0.8
+            bars = price_walk(seed=self.seed, symbol=symbol, fund=is_fund(names[symbol]), busy=busy, days=days)
             self.prices.add(bars)
             self.bars.rows.extend((symbol, dates[k], *bar[2:], updated_at) for k, bar in enumerate(bars[:written]))
             if len(self.bars.rows) >= BATCH_SIZE:

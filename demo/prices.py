@@ -23,7 +23,7 @@ DRIFT = (-0.10, 0.25)  # yearly, of the log price
 VOLATILITY = (0.15, 0.70)  # yearly
 FUND_VOLATILITY = (0.10, 0.25)  # index and bond funds move less
 START_PRICE = (8.0, 600.0)  # drawn log-uniformly
-VOLUME = (200_000, 40_000_000)  # a symbol's typical daily volume, drawn log-uniformly
+VOLUME = (300_000, 15_000_000)  # a symbol's typical daily volume, drawn log-uniformly, times its `busy`
 
 
 def market_holidays(year: int) -> set[date]:
@@ -56,8 +56,10 @@ def is_fund(name: str) -> bool:
     return "ETF" in name or "Trust" in name
 
 
-def price_walk(*, seed: int, symbol: str, fund: bool, days: Sequence[date]) -> list[Bar]:
+def price_walk(*, seed: int, symbol: str, fund: bool, busy: float = 1.0, days: Sequence[date]) -> list[Bar]:
     """One bar per day of `days` (trading days, oldest first): the same arguments give the same bars.
+
+    `busy` scales the volume (the names everyone talks about trade more).
 
     Prices are in cents, with low <= open, close <= high; `adj_close` is the close (the demo
     has no splits or dividends).
@@ -67,7 +69,7 @@ def price_walk(*, seed: int, symbol: str, fund: bool, days: Sequence[date]) -> l
     low_vol, high_vol = FUND_VOLATILITY if fund else VOLATILITY
     vol = rng.uniform(low_vol, high_vol) / math.sqrt(TRADING_DAYS_PER_YEAR)
     price = math.exp(rng.uniform(math.log(START_PRICE[0]), math.log(START_PRICE[1])))
-    typical_volume = math.exp(rng.uniform(math.log(VOLUME[0]), math.log(VOLUME[1])))
+    typical_volume = busy * math.exp(rng.uniform(math.log(VOLUME[0]), math.log(VOLUME[1])))
     gauss = rng.gauss
     bars = []
     for day in days:
