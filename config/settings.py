@@ -378,7 +378,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    # Posts' sentiment and calls' direction are one choice set.
+    "ENUM_NAME_OVERRIDES": {"SentimentEnum": "content.models.Sentiment"},
     # Ids in paths are strings, as everywhere else in the API (``<id:...>`` routes, ``core.ids``).
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "string", "pattern": "^[1-9][0-9]{0,18}$", "example": "42"}},
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.schema.postprocess"],
@@ -489,6 +490,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "drop-idle-home-timelines": {"task": "content.tasks.drop_idle_home_timelines", "schedule": timedelta(days=1)},
     "notify-ended-polls": {"task": "notifications.tasks.notify_ended_polls", "schedule": timedelta(minutes=1)},
     "send-digests": {"task": "notifications.tasks.send_digests", "schedule": timedelta(hours=1)},
+    # Cheap when no price changed (the scorer reads only the calls of changed bars).
+    "score-calls": {"task": "content.tasks.score_calls", "schedule": timedelta(minutes=30)},
 }
 
 # Error log: how many new frontend error groups anonymous reports may open, all

@@ -145,6 +145,7 @@ class PostQuerySet(models.QuerySet["Post"]):
 
         return (
             self.with_bodies()
+            .select_related("call")
             .prefetch_related(Prefetch("poll", queryset=Poll.objects.with_results(viewer)))
             .annotate(mentioned_users=mentions_of(PostMention, "post_id"))
         )
@@ -198,6 +199,19 @@ def _viewer_flag_rows(viewer_id: int, ids: list[int]) -> models.QuerySet[Any]:
 _viewer_flag_rows_compiled = CompiledQuery(_viewer_flag_rows)
 
 
+# The post's call (``content.calls``) as ``post_states`` reads it: null columns for a post that is no call.
+CALL_STATE_FIELDS = tuple(
+    f"call__{name}"
+    for name in (
+        "ticker_id",
+        "direction",
+        "status",
+        "entry_date",
+        "entry_price",
+        *(f"{kind}_{horizon}" for kind in ("return", "hit") for horizon in ("1d", "1w", "1m")),
+    )
+)
+
 # What ``post_states`` reads for each post, besides the viewer flags (``VIEWER_FLAGS``).
 POST_STATE_FIELDS = (
     "id",
@@ -240,7 +254,7 @@ def _post_states(viewer: Any, ids: list[int]) -> models.QuerySet[Any]:
             **flags,
         )
         .order_by()
-        .values(*POST_STATE_FIELDS, "mentioned_users", "poll_options", "poll_vote", *VIEWER_FLAGS)
+        .values(*POST_STATE_FIELDS, *CALL_STATE_FIELDS, "mentioned_users", "poll_options", "poll_vote", *VIEWER_FLAGS)
     )
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from content import timelines
+from content.calls import calls_score
 from content.services.media import UNATTACHED_MEDIA_MAX_AGE, media_purge_unattached, stored_files_delete
 from content.services.purge import deleted_content_purge
 from core.tasks import task
@@ -37,6 +38,18 @@ def purge_unattached_media() -> None:
     """``manage.py purge_unattached_media`` with its default age (idempotent)."""
     purged = media_purge_unattached(older_than=UNATTACHED_MEDIA_MAX_AGE)
     logger.info("Purged %s unattached media older than %s", purged, UNATTACHED_MEDIA_MAX_AGE)
+
+
+@task(name="content.tasks.score_calls")
+def score_calls() -> None:
+    """``manage.py score_calls``: the calls whose prices changed since the last run (idempotent)."""
+    result = calls_score()
+    logger.info(
+        "Scored calls: %s examined, %s changed, %s newly scored at 1m",
+        result.examined,
+        result.changed,
+        result.newly_scored,
+    )
 
 
 @task(name="content.tasks.delete_stored_files")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,7 +32,8 @@ from core.ids import BIGINT_MAX
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 INVALID_CURSOR = "Invalid cursor."
-# Sort keys are timestamps, strings and integers that fit a bigint column (a larger one would overflow the query).
+# Sort keys are timestamps, strings, finite floats and integers that fit a bigint column (a larger
+# one would overflow the query).
 _MAX_INT = BIGINT_MAX
 
 Row = TypeVar("Row")
@@ -46,6 +48,11 @@ def _encode_value(value: Any) -> Any:
 def _decode_value(value: Any) -> Any:
     if isinstance(value, dict) and set(value) == {"dt"}:
         return datetime.fromisoformat(value["dt"])
+    if isinstance(value, float):
+        # Scores: JSON writes a float's shortest repr, which reads back as the same float.
+        if not math.isfinite(value):
+            raise ValueError(value)
+        return value
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise ValueError(value)
     if isinstance(value, int) and not -_MAX_INT <= value <= _MAX_INT:

@@ -22,6 +22,7 @@ from accounts.validators import username_validator, validate_timezone
 from core.errors import Invalid
 from core.schema import refuses_unknown_fields
 from core.serializers import ModelSerializer, StrictCharField, StrictEmailField
+from core.stats import wilson_lower_bound
 
 NO_RELATIONSHIP = {"following": False, "followed_by": False, "muted": False, "blocked": False, "blocked_by": False}
 
@@ -37,6 +38,30 @@ class UserStatsSerializer(serializers.Serializer):
     followers = serializers.IntegerField(source="followers_count")
     following = serializers.IntegerField(source="following_count")
     posts = serializers.IntegerField(source="posts_count")
+
+
+class TrackRecordSummarySerializer(serializers.Serializer):
+    """The short form of a user's track record: all their calls, at the 1m horizon (21 trading days)."""
+
+    calls = serializers.IntegerField(source="calls_count", help_text="Calls that are not void.")
+    scored = serializers.IntegerField(source="calls_scored", help_text="Calls scored at 1m.")
+    hits = serializers.IntegerField(source="calls_hits", help_text="Calls that went the called way at 1m.")
+    hit_rate = serializers.SerializerMethodField()
+    score = serializers.SerializerMethodField()
+
+    @extend_schema_field({"type": "number", "nullable": True, "description": "hits / scored; null before any."})
+    def get_hit_rate(self, user: User) -> float | None:
+        return user.calls_hits / user.calls_scored if user.calls_scored else None
+
+    @extend_schema_field(
+        {
+            "type": "number",
+            "nullable": True,
+            "description": "The Wilson lower bound (95%) of the hit rate, as on the leaderboard; null before any.",
+        }
+    )
+    def get_score(self, user: User) -> float | None:
+        return wilson_lower_bound(user.calls_hits, user.calls_scored)
 
 
 class RelationshipSerializer(serializers.Serializer):
@@ -67,10 +92,16 @@ class PublicUserSerializer(AuthorSerializer):
     """A user as anyone may see them."""
 
     stats = UserStatsSerializer(source="*", read_only=True)
+    track_record = TrackRecordSummarySerializer(
+        source="*",
+        read_only=True,
+        help_text='How the user\'s calls turned out at 1m (README "Calls"); `users/{id}/track-record` has '
+        "every horizon.",
+    )
     viewer = serializers.SerializerMethodField()
 
     class Meta(AuthorSerializer.Meta):
-        fields = [*AuthorSerializer.Meta.fields, "bio", "created_at", "updated_at", "stats", "viewer"]
+        fields = [*AuthorSerializer.Meta.fields, "bio", "created_at", "updated_at", "stats", "track_record", "viewer"]
         read_only_fields = fields
 
     @extend_schema_field(RelationshipSerializer)

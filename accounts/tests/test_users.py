@@ -25,6 +25,7 @@ ME_FIELDS = {
     "created_at",
     "updated_at",
     "stats",
+    "track_record",
     "viewer",
     "email",
     "timezone",

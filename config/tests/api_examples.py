@@ -39,6 +39,7 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from content.models import Ticker
+from markets.services import Bar, bars_write
 from notifications.unsubscribe import unsubscribe_token
 
 DOC = Path(settings.BASE_DIR) / "docs" / "api-examples.md"
@@ -49,7 +50,18 @@ LIST_ITEMS = 3
 TEXT_LINES = 8
 METHOD_ORDER = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
-PROJECT_PACKAGES = {"config", "core", "accounts", "social", "polls", "content", "moderation", "metrics", "demo"}
+PROJECT_PACKAGES = {
+    "config",
+    "core",
+    "accounts",
+    "social",
+    "polls",
+    "markets",
+    "content",
+    "moderation",
+    "metrics",
+    "demo",
+}
 # Listed symbols the scenario mentions (the shipped reference list is bigger and changes).
 TICKERS = {"AAPL": "Apple Inc.", "NVDA": "NVIDIA Corporation", "TSLA": "Tesla, Inc.", "MSFT": "Microsoft Corporation"}
 
@@ -519,6 +531,18 @@ def scenario(rec: Recorder) -> None:
     rec.call("GET", "/api/v1/tickers/trending", status=200, query={"hours": 24})
     rec.call("GET", "/api/v1/tickers/NVDA", status=200)
     rec.call("GET", "/api/v1/tickers/NVDA/posts", status=200, as_=bob)
+
+    # Calls (README "Calls"): ana's bullish $NVDA post is a call; a month of prices, then score_calls.
+    days = [START.date() + timedelta(days=n) for n in range(45)]
+    weekdays = [day for day in days if day.weekday() < 5]
+    bars_write(
+        Bar("NVDA", day, 120 + k, 121.5 + k, 119 + k, 120.5 + k, 120.5 + k, 200_000_000 + k * 1_000_000)
+        for k, day in enumerate(weekdays)
+    )
+    call_command("score_calls", stdout=io.StringIO())
+    rec.call("GET", f"/api/v1/users/{ana.id}/calls", status=200, query={"status": "scored"})
+    rec.call("GET", f"/api/v1/users/{ana.id}/track-record", status=200)
+    rec.call("GET", "/api/v1/leaderboard", status=200, query={"horizon": "1m", "days": 90, "min_calls": 1})
 
     # Moderation and operations.
     rec.call(

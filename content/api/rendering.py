@@ -26,9 +26,10 @@ from typing import Any
 from django.core.cache import cache
 
 from accounts.api.serializers import AuthorSerializer
+from content.api.serializers.calls import call_from_state
 from content.api.serializers.mentions import mention_list
 from content.api.serializers.posts import PostBodySerializer, PostSerializer, PostStatsSerializer, QuotedPostSerializer
-from content.models import Post
+from content.models import Call, Post
 from content.querysets import VIEWER_FLAGS, FeedEntry, post_states
 from polls.api.serializers import PollSerializer
 from polls.models import Poll
@@ -41,9 +42,9 @@ BODY_FORMAT = 1
 STATS = tuple((name, str(field.source)) for name, field in PostStatsSerializer().fields.items())
 
 
-def render_posts(request: Any, posts: Sequence[Post | FeedEntry]) -> list[dict[str, Any]]:
-    """The posts (``Post`` rows, of which only the id is read, or following-feed entries with their
-    ``reposted_by``) as ``PostSerializer`` shows them to ``request.user``, in order.
+def render_posts(request: Any, posts: Sequence[Post | FeedEntry | Call]) -> list[dict[str, Any]]:
+    """The posts (``Post`` rows or their ``Call`` rows, of which only the id is read, or following-feed
+    entries with their ``reposted_by``) as ``PostSerializer`` shows them to ``request.user``, in order.
 
     A post the viewer may no longer see (deleted, hidden or blocked since the page was read) is
     left out; a quoted post the viewer may not see is null.
@@ -111,6 +112,7 @@ def _with_state(body: dict[str, Any], state: dict[str, Any], polls: PollSerializ
     data = dict(body)
     data["mentions"] = mention_list(state["mentioned_users"])
     data["poll"] = _poll(state, polls)
+    data["call"] = call_from_state(state)
     data["stats"] = {name: state[source] for name, source in STATS}
     data["viewer"] = {flag: bool(state[flag]) for flag in VIEWER_FLAGS}
     return data

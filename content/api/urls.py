@@ -1,6 +1,6 @@
 """Every content route: one router for the viewsets."""
 
-from content.api.views import bookmarks, comments, media, reactions, reposts, search, tickers, watchlist
+from content.api.views import bookmarks, calls, comments, media, reactions, reposts, search, tickers, watchlist
 from content.api.views.feed import FeedViewSet
 from content.api.views.posts import PostViewSet, TickerPostViewSet
 from core.routers import Router
@@ -20,5 +20,7 @@ router.register("posts", bookmarks.PostBookmarkViewSet, basename="post-bookmark"
 router.register("media", media.MediaViewSet, basename="media")
 router.register("search", search.SearchViewSet, basename="search")
 router.register("tickers", tickers.TickerViewSet, basename="ticker")
+router.register("users", calls.UserCallsViewSet, basename="user-calls")
+router.register("leaderboard", calls.LeaderboardViewSet, basename="leaderboard")
 
 urlpatterns = router.urls

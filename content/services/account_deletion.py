@@ -9,6 +9,7 @@ from accounts.models import User
 from content.counters import post_counters_recount
 from content.models import (
     Bookmark,
+    Call,
     Comment,
     CommentMention,
     CommentReaction,
@@ -52,7 +53,8 @@ def account_content_remove(*, user: User) -> None:
     touched_ids = {post_id for (post_id,) in touched}
     Post.objects.filter(author_id=user.pk, deleted_at__isnull=True).update(deleted_at=moment)
     Comment.objects.filter(author_id=user.pk, deleted_at__isnull=True).update(deleted_at=moment)
-    User.objects.filter(pk=user.pk).update(posts_count=0)
+    User.objects.filter(pk=user.pk).update(posts_count=0, calls_count=0, calls_scored=0, calls_hits=0)
+    Call.objects.filter(author_id=user.pk).delete()
     PostReaction.objects.filter(user_id=user.pk).delete()
     CommentReaction.objects.filter(user_id=user.pk).delete()
     Repost.objects.filter(user_id=user.pk).delete()

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User, in_good_standing
 from content import signals
+from content.calls import call_for_post, call_withdraw, calls_score_posts
 from content.cashtags import extract_tickers
 from content.counters import post_counter_add
 from content.models import MAX_MEDIA_PER_POST, POST_MAX_LENGTH, Media, Post, PostTicker, Sentiment, Ticker
@@ -134,6 +135,7 @@ def post_create(
             for position, symbol in enumerate(symbols)
         )
     post_mentions_write(post)
+    call_for_post(post, symbols)
     for position, item in enumerate(media):
         item.post = post
         item.position = position
@@ -187,6 +189,7 @@ def post_soft_delete(*, post: Post) -> bool:
             post_counter_add(quoted_post_id, "quotes_count", -1)
         if _by_visible_author(post.pk, is_hidden=False):
             ticker_counts_add(post_symbols(post.pk), -1)
+        call_withdraw(post.pk)
         signals.post_withdrawn.send(Post, post_id=post.pk, author_id=post.author_id, reason="deleted")
     return bool(deleted)
 
@@ -209,7 +212,13 @@ def post_set_hidden(*, post: Post, hidden: bool) -> bool:
         if _by_visible_author(post.pk):
             ticker_counts_add(post_symbols(post.pk), -1 if hidden else +1)
         if hidden:
+            call_withdraw(post.pk)
             signals.post_withdrawn.send(Post, post_id=post.pk, author_id=post.author_id, reason="hidden")
         else:
+            symbols = (
+                PostTicker.objects.filter(post_id=post.pk).order_by("position").values_list("ticker_id", flat=True)
+            )
+            if call_for_post(post, list(symbols)):
+                calls_score_posts([post.pk])
             signals.post_restored.send(Post, post_id=post.pk, author_id=post.author_id)
     return bool(changed)

@@ -25,6 +25,7 @@ POST_FIELDS = {
     "content",
     "tickers",
     "mentions",
+    "call",
     "media",
     "poll",
     "quoted_post",

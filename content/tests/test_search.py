@@ -91,6 +91,7 @@ def test_user_results_are_public_profiles_with_viewer_flags(client_for, user):
         "created_at": found["created_at"],
         "updated_at": found["updated_at"],
         "stats": {"followers": 12, "following": 0, "posts": 0},
+        "track_record": {"calls": 0, "scored": 0, "hits": 0, "hit_rate": None, "score": None},
         "viewer": {**NONE, "following": True},
     }
     assert "email" not in found

@@ -29,7 +29,7 @@ ALL = {name: getattr(signals, name) for name in dir(signals) if isinstance(getat
 
 
 def test_every_signal_is_recorded_here():
-    assert len(ALL) == 10
+    assert len(ALL) == 11
 
 
 def test_a_post_and_a_quote_are_published():

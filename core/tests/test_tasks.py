@@ -116,6 +116,7 @@ def test_celery_conf_leaves_the_app_reading_django_settings_again(settings):
 SCHEDULED_TASKS = {
     "metrics.tasks.refresh_metrics",
     "content.tasks.purge_deleted_content",
+    "content.tasks.score_calls",
     "content.tasks.purge_unattached_media",
     "content.tasks.trim_home_timelines",
     "content.tasks.drop_idle_home_timelines",

@@ -25,6 +25,7 @@ PUBLIC_FIELDS = {
     "created_at",
     "updated_at",
     "stats",
+    "track_record",
     "viewer",
 }
 

@@ -22,6 +22,7 @@ PUBLIC_FIELDS = {
     "created_at",
     "updated_at",
     "stats",
+    "track_record",
     "viewer",
 }
 NONE = dict.fromkeys(RELATIONSHIP_FLAGS, False)

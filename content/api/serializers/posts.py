@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import AuthorSerializer
+from content.api.serializers.calls import CallSerializer
 from content.api.serializers.mentions import MENTIONS_SCHEMA, mentions_of_row
 from content.models import MAX_MEDIA_PER_POST, POST_MAX_LENGTH, Media, Post, Sentiment
 from content.querysets import VIEWER_FLAGS
@@ -95,6 +96,12 @@ class QuotedPostSerializer(PostBodySerializer):
 
     mentions = serializers.SerializerMethodField()
     poll = PollSerializer(read_only=True, allow_null=True)
+    call = CallSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="The call this post makes (it has a sentiment and a ticker: a call on its first ticker), "
+        "with its scores; null otherwise.",
+    )
     stats = PostStatsSerializer(source="*", read_only=True)
     viewer = serializers.SerializerMethodField()
 
@@ -108,6 +115,7 @@ class QuotedPostSerializer(PostBodySerializer):
             "media",
             "poll",
             "sentiment",
+            "call",
             "created_at",
             "updated_at",
             "stats",
