@@ -23,6 +23,8 @@ every ten, two are skilled (their bullish or bearish posts agree with the move f
 day to 21 trading days later 75% of the time, reading the walk past the anchor for recent
 posts), one is a contrarian (30%) and seven call at random, as the demo accounts do: the
 mood of a post is chosen before its text, so the text always says what the sentiment says.
+Last, in the same transaction, `content.calls.calls_score(rebuild=True)` derives the calls from
+the posts and scores them as of the anchor's date, so the leaderboard is there at once.
 
 Idempotency: when demo accounts exist, seeding does nothing and says so (the
 result has `skipped=True`); `flush=True` first removes the demo accounts and
@@ -73,6 +75,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import User, UserInterest, UserQuerySet, UserSession
+from content.calls import calls_score
 from content.cashtags import extract_tickers
 from content.counters import counters_repair_all, post_counter_expressions, user_counter_expressions
 from content.mentions import extract_mentions
@@ -176,6 +179,7 @@ class SeedResult:
     reports: int = 0
     sessions: int = 0
     daily_bars: int = 0
+    calls: int = 0
     # The usernames of the authors whose calls agree with the next month's move more often than
     # chance, and less often.
     skilled: list[str] = field(default_factory=list)
@@ -801,6 +805,9 @@ class _Seeder:
             for sql in connection.ops.sequence_reset_sql(no_style(), [User, Post, Comment, Poll, PollOption]):
                 cursor.execute(sql)
         quotes_refresh(sorted(self.prices.closes))
+        # The calls, derived from the posts and scored as of the anchor's date (a call whose entry
+        # window ends after it is pending, not void), with their authors' record counters.
+        self.result.calls = calls_score(rebuild=True, today=self.now.astimezone(UTC).date()).created
         r = self.result
         r.interests, r.watchlist_items, r.follows = self.interests.count, self.watchlist.count, self.follows.count
         r.polls, r.posts, r.post_tickers, r.post_mentions, r.poll_votes = (

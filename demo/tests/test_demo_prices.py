@@ -7,10 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db.models import F, Max, Min, Q
+from rest_framework.test import APIClient
 
-from content.models import CALL_HORIZONS, Post, PostTicker, Sentiment
+from content.models import CALL_HORIZONS, Call, CallStatus, Post, PostTicker, Sentiment
 from content.reference import well_known_tickers
 from demo.generator import TEMPLATES, SeedResult, demo_data_seed
 from demo.prices import market_holidays, price_walk, trading_days
@@ -185,3 +187,39 @@ def test_seed_demo_skilled_authors_call_the_next_month_right_more_often() -> Non
     )
     per_author = Counter(scored.values_list("post__author", flat=True))
     assert sum(1 for n in per_author.values() if n >= 10) >= 5
+
+
+@pytest.mark.django_db
+def test_seed_demo_scores_the_calls_into_a_leaderboard_the_skilled_lead(api_client: APIClient) -> None:
+    result = demo_data_seed(now=NOW)  # the default size
+
+    # Every call of the posts is there, scored as of the anchor (entries after the last bar pending).
+    calls = Call.objects.all()
+    assert result.calls == calls.count() == PostTicker.objects.filter(position=0, sentiment__isnull=False).count()
+    assert calls.filter(status=CallStatus.SCORED).count() > 300
+    assert not calls.filter(status=CallStatus.VOID).exists()
+    assert calls.filter(status=CallStatus.PENDING, entry_date__isnull=True).exists()  # posted on the weekend
+    # The scores are the agreement read from the rows above.
+    tallies = agreement(result)
+    kind = dict.fromkeys(result.skilled, "skilled") | dict.fromkeys(result.contrarians, "contrarian")
+    scored: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for author, hit in calls.filter(status=CallStatus.SCORED).values_list("author__username", "hit_1m"):
+        scored[kind.get(author, "none")][0] += 1
+        scored[kind.get(author, "none")][1] += bool(hit)
+    assert {name: tuple(tally) for name, tally in scored.items()} == tallies
+    rates = {name: hits / count for name, (count, hits) in scored.items()}
+    assert rates["skilled"] > 0.62
+    assert 0.42 < rates["none"] < 0.58
+
+    with time_machine.travel(NOW, tick=False):
+        response = api_client.get("/api/v1/leaderboard?horizon=1m&days=90&min_calls=10&limit=50")
+
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert len(rows) >= 8
+    assert all(row["record"]["scored"] >= 10 for row in rows)
+    ranked = [kind.get(row["user"]["username"], "none") for row in rows]
+    # A skilled author on top, and the skilled ones high: most of the top three, few of the bottom half.
+    assert ranked[0] == "skilled"
+    assert ranked[:3].count("skilled") >= 2
+    assert ranked[len(ranked) // 2 :].count("skilled") <= 1
