@@ -38,7 +38,7 @@ settles at a floor (half the members drift away for good). They are drawn
 from their own random generator, seeded from the seed, so adding them left
 every other row of a seed's data set as it was.
 
-Speed (100,000 posts in about half a minute on SQLite): rows are generated a
+Speed (100,000 posts in about 13 s on SQLite, prices and calls included): rows are generated a
 chunk of posts at a time (posts with their tickers, mentions, polls, comments, likes,
 reposts and bookmarks) and written before the next chunk, so memory stays
 bounded whatever `posts` is. The few thousand users, tickers and reports go
