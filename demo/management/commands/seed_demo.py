@@ -37,7 +37,8 @@ def _anchor(value: str) -> datetime:
 class Command(BaseCommand):
     help = (
         "Create a realistic demo data set: users, follows, posts about real tickers, comments, likes, "
-        "reposts, bookmarks, polls, mutes, blocks and reports. The same --seed and --now give the same "
+        "reposts, bookmarks, polls, mutes, blocks, reports, and made-up daily prices for the tickers, which "
+        "some authors call better than chance. The same --seed and --now give the same "
         f"data set. Demo accounts use @{DEMO_EMAIL_DOMAIN} addresses and the password '{DEMO_PASSWORD}' "
         f"({DEMO_ADMIN_EMAIL} is a superuser), so never run this against production. If demo accounts "
         "already exist nothing is done, unless --flush replaces them."
