@@ -308,6 +308,21 @@ def track_records_recount(author_ids: Any) -> None:
         )
 
 
+def _statistics_refresh() -> None:
+    """Fresh planner statistics for the tables a whole run reads, sampled (a fraction of a second).
+
+    A run over every call is planned from them: with none (SQLite before its first ANALYZE) or
+    stale ones (PostgreSQL's, taken while the call table was empty), the joins were planned as
+    nested loops over the whole tables: 36 s instead of 0.3 s for 50,000 calls on SQLite.
+    """
+    tables = (Call._meta.db_table, DailyBar._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA analysis_limit = 1000")
+        for table in tables:
+            cursor.execute(f"ANALYZE {table}")
+
+
 def _true() -> str:
     return "1" if connection.vendor == "sqlite" else "TRUE"
 
@@ -343,6 +358,7 @@ def calls_score(
     elif rebuild or since is not None or mark.bars_seen_until is None:
         if rebuild or since is not None:
             created, removed = calls_sync(since=None if rebuild else since)
+        _statistics_refresh()
         targets = "1 = 1"
         if since is not None and not rebuild:
             targets = "c.posted_on >= %(since)s"

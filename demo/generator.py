@@ -807,8 +807,7 @@ class _Seeder:
         quotes_refresh(sorted(self.prices.closes))
         # The calls, derived from the posts and scored as of the anchor's date (a call whose entry
         # window ends after it is pending, not void), with their authors' record counters.
-        with _postgresql_without_nested_loops():
-            self.result.calls = calls_score(rebuild=True, today=self.now.astimezone(UTC).date()).created
+        self.result.calls = calls_score(rebuild=True, today=self.now.astimezone(UTC).date()).created
         r = self.result
         r.interests, r.watchlist_items, r.follows = self.interests.count, self.watchlist.count, self.follows.count
         r.polls, r.posts, r.post_tickers, r.post_mentions, r.poll_votes = (
@@ -1418,22 +1417,6 @@ def _postgresql_immediate_constraints() -> Iterator[None]:
     # Not after an error: the transaction is failed and will be rolled back anyway.
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-
-
-@contextmanager
-def _postgresql_without_nested_loops() -> Iterator[None]:
-    # The ANALYZE above saw the call table empty, and PostgreSQL then plans it as empty for
-    # good: deriving the calls, it re-read the table once per post while filling it (quadratic:
-    # about 40 s instead of 1 for 100,000 posts). Deriving and scoring every call is set-based
-    # work, for hash joins anyway.
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_nestloop = off")
-    yield
-    with connection.cursor() as cursor:  # not after an error: the transaction is failed anyway
-        cursor.execute("RESET enable_nestloop")
 
 
 def _next_id(model: type[models.Model]) -> int:

@@ -390,9 +390,16 @@ def test_seed_demo_visits_are_the_same_for_the_same_seed() -> None:
 
 def test_seed_demo_analyzes_the_loaded_tables_once() -> None:
     # Without statistics (autovacuum off or not round yet) PostgreSQL's planner picks plans
-    # minutes slower, and SQLite's scores the calls a hundred times slower.
+    # minutes slower, and SQLite's scores the calls a hundred times slower. Once the whole
+    # database after the bulk load; then the scorer samples the two tables it reads again, once
+    # the calls are derived (content.calls).
     with CaptureQueriesContext(connection) as queries:
         seed()
 
     analyzed = [query["sql"] for query in queries.captured_queries if query["sql"].startswith("ANALYZE")]
-    assert analyzed == ["ANALYZE"]
+    # (PostgreSQL also analyses the scorer's own temporary table, which autovacuum never sees.)
+    assert [sql for sql in analyzed if "scratch" not in sql] == [
+        "ANALYZE",
+        "ANALYZE content_call",
+        "ANALYZE markets_dailybar",
+    ]
