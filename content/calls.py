@@ -49,6 +49,7 @@ from content.models import (
 from markets.models import DailyBar
 
 WATERMARK = "calls"
+WATERMARK_OVERLAP = datetime.timedelta(hours=1)
 # A call scored at 1m notifies its author only when its 1m exit is this recent: backfills and
 # rebuilds score old calls again without telling anyone about a month that ended long ago.
 NOTIFY_WITHIN_DAYS = 7
@@ -338,7 +339,8 @@ def calls_score(
     """Scores the calls that may have changed and stores the values that did; see the module docstring.
 
     By default (what the scheduled task runs) it reads the calls whose ticker has bars changed
-    since the last run, and the pending calls whose entry window has ended. ``since`` scores
+    since the last run (less ``WATERMARK_OVERLAP``), and the pending calls whose entry window has
+    ended. ``since`` scores
     every call posted on or after that date and ``rebuild`` every call, each after deriving
     the rows again from the posts (``calls_sync``); ``post_ids`` scores just those calls.
     Idempotent: a second run with no new prices changes nothing. Runs one at a time (the
@@ -349,6 +351,10 @@ def calls_score(
     mark, _ = CallScoringWatermark.objects.get_or_create(name=WATERMARK)
     mark = CallScoringWatermark.objects.select_for_update().get(pk=mark.pk)
     seen_until = DailyBar.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
+    if seen_until is not None:
+        # An import committing after this run read its bars may carry earlier times than the
+        # newest bar seen here: the next runs look an hour back again (idempotent, so only cost).
+        seen_until = min(seen_until, now - WATERMARK_OVERLAP)
 
     created = removed = 0
     params: dict[str, Any] = {"today": connection.ops.adapt_datefield_value(today)}

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
@@ -270,19 +271,29 @@ def test_a_call_scored_at_1m_recently_is_announced_once(author):
     assert received == [[call.pk]]
 
 
+def test_a_run_reads_the_last_hour_of_bars_again_and_older_ones_once(author):
+    load_prices()
+    call = call_at(author, at("2024-01-06"), "$ACME", "bullish")
+    calls_score()
+    assert calls_score().examined == 1  # the bars are minutes old: read again, nothing written
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=2), tick=False):
+        calls_score()  # the watermark moves past them
+        assert calls_score().examined == 0
+    assert Call.objects.get(pk=call.pk).status == CallStatus.SCORED
+
+
 def test_score_calls_command_prints_a_summary(author):
     load_prices()
     call_at(author, at("2024-01-06"), "$ACME", "bullish")
     call_command("score_calls")
     call_command("score_calls", "--since", "2024-01-01")
     call_command("score_calls", "--rebuild")
-    from io import StringIO
-
-    out = StringIO()
+    out = io.StringIO()
     call_command("score_calls", stdout=out)
+    # The bars were written within the last hour, which every run reads again: examined, unchanged.
     assert (
         out.getvalue().strip()
-        == "0 calls examined, 0 changed, 0 newly scored at 1m; 0 calls derived from posts, 0 removed."
+        == "1 calls examined, 0 changed, 0 newly scored at 1m; 0 calls derived from posts, 0 removed."
     )
 
 
