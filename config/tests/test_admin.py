@@ -18,10 +18,12 @@ def test_every_domain_model_is_in_the_admin():
     registered = {f"{model._meta.app_label}.{model.__name__}" for model in MODELS}
     from django.apps import apps
 
+    # Models with a composite primary key (markets.DailyBar) cannot be registered: Django refuses them.
     domain = {
         f"{model._meta.app_label}.{model.__name__}"
-        for app in ("accounts", "social", "polls", "content", "moderation", "metrics")
+        for app in ("accounts", "social", "polls", "markets", "content", "moderation", "metrics")
         for model in apps.get_app_config(app).get_models()
+        if not model._meta.is_composite_pk
     }
     assert domain - registered == set()
 
