@@ -4,18 +4,16 @@ track-record summary on the public user."""
 from __future__ import annotations
 
 import datetime
-from typing import cast
 
 import pytest
-from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from content.calls import track_records_recount
-from content.models import Call, CallStatus, Post, PostTicker, Sentiment, Ticker
+from content.models import Call, CallStatus, Post, Sentiment
 from content.services.posts import post_set_hidden, post_soft_delete
-from content.tests.factories import PostFactory, TickerFactory
+from content.tests.factories import PostFactory, stored_call
 from core.stats import wilson_lower_bound
 from social.services import block_create
 
@@ -34,28 +32,14 @@ def make_call(
     status: str | None = None,
 ) -> Call:
     """A call whose every horizon returned ``ret`` (None: pending), written as the scorer would store it."""
-    ticker = cast(Ticker, TickerFactory(symbol=symbol))
-    created = timezone.now() - datetime.timedelta(days=days_ago)
-    post = cast(Post, PostFactory(author=author, sentiment=direction, created_at=created, content=f"${symbol}"))
-    PostTicker.objects.create(post=post, ticker=ticker, position=0, created_at=created, sentiment=direction)
-    User.objects.filter(pk=author.pk).update(posts_count=F("posts_count") + 1)  # as post_create counts it
-    hit = None if ret is None else (ret > 0 if direction == Sentiment.BULLISH else ret < 0)
-    posted_on = created.astimezone(datetime.UTC).date()
-    call = Call.objects.create(
-        post=post,
+    return stored_call(
         author=author,
-        ticker=ticker,
+        symbol=symbol,
         direction=direction,
-        created_at=created,
-        posted_on=posted_on,
-        entry_deadline=posted_on + datetime.timedelta(days=5),
-        status=status or (CallStatus.PENDING if ret is None else CallStatus.SCORED),
-        entry_date=None if status == CallStatus.VOID else posted_on,
-        entry_price=None if status == CallStatus.VOID else 100.0,
-        **{f"return_{h}": ret for h in ("1d", "1w", "1m")},
-        **{f"hit_{h}": hit for h in ("1d", "1w", "1m")},
+        posted_at=timezone.now() - datetime.timedelta(days=days_ago),
+        status=status,
+        returns=(ret, ret, ret),
     )
-    return call
 
 
 def recount(*users: User) -> None:

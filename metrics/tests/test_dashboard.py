@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
-from typing import Any, cast
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from content.models import Call, CallStatus, Post, Ticker
-from content.tests.factories import PostFactory, TickerFactory, mention
+from content.models import Call, CallStatus, Ticker
+from content.tests.factories import mention, stored_call
+from core.stats import wilson_interval
 from metrics.charts import BOTTOM, HEIGHT, LEFT, TOP, Scale, Series, chart_svg
-from metrics.reports import Window, calls_group, wilson_interval
+from metrics.reports import Window, calls_group
 from metrics.tests.hand_counted_activity import NOW, build_world, make_user
 
 DASHBOARD = "admin:metrics_dashboard"
@@ -190,23 +191,8 @@ def test_chart_escapes_every_text() -> None:
 
 def call_row(day: str, status: str = CallStatus.PENDING, hits: tuple[bool | None, ...] = (None, None, None)) -> Call:
     """A call posted on ``day`` with explicit values; ``hits`` at 1d, 1w and 1m (1m set only when scored)."""
-    post = cast(Post, PostFactory(sentiment="bullish"))
-    posted_on = date.fromisoformat(day)
-    return Call.objects.create(
-        post=post,
-        author=post.author,
-        ticker=cast(Ticker, TickerFactory(symbol="NVDA")),
-        direction="bullish",
-        created_at=post.created_at,
-        posted_on=posted_on,
-        entry_deadline=posted_on + timedelta(days=5),
-        status=status,
-        entry_date=None if status == CallStatus.VOID else posted_on,
-        entry_price=None if status == CallStatus.VOID else 100.0,
-        hit_1d=hits[0],
-        hit_1w=hits[1],
-        hit_1m=hits[2],
-    )
+    posted_at = datetime.combine(date.fromisoformat(day), time(12), tzinfo=UTC)
+    return stored_call(posted_at=posted_at, status=status, hits=hits)
 
 
 @pytest.fixture
