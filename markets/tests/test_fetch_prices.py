@@ -6,8 +6,6 @@ import datetime
 from io import StringIO
 
 import pytest
-import time_machine
-import urllib3.util.retry
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -15,8 +13,7 @@ from core.errors import Invalid
 from markets.fetching import prices_fetch, symbols_to_refresh
 from markets.models import DailyBar, Quote
 from markets.services import Bar, bars_write
-from markets.tests.fake_tiingo import fake_tiingo, tiingo_row
-from markets.tracking import tracked_symbols_register
+from markets.tests.fake_tiingo import tiingo_row
 
 pytestmark = pytest.mark.django_db
 
@@ -24,25 +21,8 @@ NOW = datetime.datetime(2026, 3, 6, 23, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
-def fake(settings, monkeypatch):
-    monkeypatch.setattr(urllib3.util.retry.time, "sleep", lambda seconds: None)
-    with fake_tiingo() as server, time_machine.travel(NOW, tick=False):
-        settings.MARKET_DATA_PROVIDER = "tiingo"
-        settings.MARKET_DATA_API_KEY = "test-key"
-        settings.MARKET_DATA_URL = server.url
-        settings.MARKET_DATA_RATE_LIMIT = ["1000/h"]
-        yield server
-
-
-@pytest.fixture
-def tracked():
-    """The tracked symbols, as content would answer (a test sets them)."""
-    symbols: list[str] = []
-    tracked_symbols_register(lambda: symbols)
-    yield symbols
-    from content.market_hooks import tracked_symbols
-
-    tracked_symbols_register(tracked_symbols)
+def now():
+    return NOW
 
 
 def run(*args: str) -> tuple[str, CommandError | None]:
@@ -54,9 +34,9 @@ def run(*args: str) -> tuple[str, CommandError | None]:
     return out.getvalue(), None
 
 
-def test_fetch_prices_writes_the_bars_of_the_symbols_asked_for(fake):
-    fake.answer("aapl", (200, [tiingo_row("2026-03-05", 10), tiingo_row("2026-03-06", 11)]))
-    fake.answer("msft", (200, [tiingo_row("2026-03-06", 300)]))
+def test_fetch_prices_writes_the_bars_of_the_symbols_asked_for(tiingo):
+    tiingo.answer("aapl", (200, [tiingo_row("2026-03-05", 10), tiingo_row("2026-03-06", 11)]))
+    tiingo.answer("msft", (200, [tiingo_row("2026-03-06", 300)]))
 
     out, error = run("--symbols", "aapl, MSFT", "--days", "3")
 
@@ -64,7 +44,7 @@ def test_fetch_prices_writes_the_bars_of_the_symbols_asked_for(fake):
     assert out.startswith(
         "Fetched 2 of 2 symbols from tiingo (2026-03-04 to 2026-03-06): 3 bars new, 0 changed, 0 unchanged in "
     )
-    assert [request.query for request in fake.requests] == [{"startDate": "2026-03-04", "endDate": "2026-03-06"}] * 2
+    assert [request.query for request in tiingo.requests] == [{"startDate": "2026-03-04", "endDate": "2026-03-06"}] * 2
     assert list(DailyBar.objects.order_by("symbol", "date").values_list("symbol", "date", "close")) == [
         ("AAPL", datetime.date(2026, 3, 5), 10.0),
         ("AAPL", datetime.date(2026, 3, 6), 11.0),
@@ -73,10 +53,10 @@ def test_fetch_prices_writes_the_bars_of_the_symbols_asked_for(fake):
     assert Quote.objects.get(symbol="AAPL").previous_close == 10.0
 
 
-def test_fetching_again_changes_only_what_the_provider_corrected(fake):
-    fake.answer("aapl", (200, [tiingo_row("2026-03-05", 10), tiingo_row("2026-03-06", 11)]))
+def test_fetching_again_changes_only_what_the_provider_corrected(tiingo):
+    tiingo.answer("aapl", (200, [tiingo_row("2026-03-05", 10), tiingo_row("2026-03-06", 11)]))
     run("--symbols", "AAPL")
-    fake.answer("aapl", (200, [tiingo_row("2026-03-05", 10), tiingo_row("2026-03-06", 11.5)]))
+    tiingo.answer("aapl", (200, [tiingo_row("2026-03-05", 10), tiingo_row("2026-03-06", 11.5)]))
 
     out, _ = run("--symbols", "AAPL")
 
@@ -84,11 +64,11 @@ def test_fetching_again_changes_only_what_the_provider_corrected(fake):
     assert Quote.objects.get(symbol="AAPL").last == 11.5
 
 
-def test_unknown_and_failed_symbols_are_listed_and_skipped(fake):
-    fake.answer("aapl", (200, [tiingo_row("2026-03-06", 10)]))
-    fake.answer("ibm", (500, {}))
-    fake.answer("nvda", (200, b"not json"))
-    fake.answer("amd", (200, [tiingo_row("2026-03-06", 10, high=5, low=6)]))
+def test_unknown_and_failed_symbols_are_listed_and_skipped(tiingo):
+    tiingo.answer("aapl", (200, [tiingo_row("2026-03-06", 10)]))
+    tiingo.answer("ibm", (500, {}))
+    tiingo.answer("nvda", (200, b"not json"))
+    tiingo.answer("amd", (200, [tiingo_row("2026-03-06", 10, high=5, low=6)]))
 
     out, error = run("--symbols", "ZZZZ,AAPL,IBM,NVDA,AMD")
 
@@ -102,8 +82,8 @@ def test_unknown_and_failed_symbols_are_listed_and_skipped(fake):
     assert list(DailyBar.objects.values_list("symbol", flat=True)) == ["AAPL"]
 
 
-def test_bad_data_in_one_bar_skips_the_whole_symbol(fake):
-    fake.answer("aapl", (200, [tiingo_row("2026-03-05", 10), {**tiingo_row("2026-03-06", 10), "close": -1}]))
+def test_bad_data_in_one_bar_skips_the_whole_symbol(tiingo):
+    tiingo.answer("aapl", (200, [tiingo_row("2026-03-05", 10), {**tiingo_row("2026-03-06", 10), "close": -1}]))
 
     result = prices_fetch(symbols=["AAPL"])
 
@@ -111,9 +91,9 @@ def test_bad_data_in_one_bar_skips_the_whole_symbol(fake):
     assert not DailyBar.objects.exists()
 
 
-def test_a_refused_key_stops_the_run_lists_the_rest_and_fails_the_command(fake):
-    fake.answer("aapl", (200, [tiingo_row("2026-03-06", 10)]))
-    fake.answer("msft", (403, {"detail": "no"}))
+def test_a_refused_key_stops_the_run_lists_the_rest_and_fails_the_command(tiingo):
+    tiingo.answer("aapl", (200, [tiingo_row("2026-03-06", 10)]))
+    tiingo.answer("msft", (403, {"detail": "no"}))
 
     out, error = run("--symbols", "AAPL,MSFT,IBM")
 
@@ -123,20 +103,20 @@ def test_a_refused_key_stops_the_run_lists_the_rest_and_fails_the_command(fake):
     assert DailyBar.objects.count() == 1  # what was fetched before is kept
 
 
-def test_a_provider_that_cannot_start_stops_the_run_before_any_request(fake, settings):
+def test_a_provider_that_cannot_start_stops_the_run_before_any_request(tiingo, settings):
     settings.MARKET_DATA_API_KEY = ""
 
     out, error = run("--symbols", "AAPL,MSFT")
 
     assert "Not fetched 2: AAPL, MSFT." in out
     assert str(error) == "Stopped: Tiingo needs an API key (MARKET_DATA_API_KEY)."
-    assert fake.requests == []
+    assert tiingo.requests == []
 
 
-def test_a_spent_budget_stops_a_run_that_may_not_wait(fake, settings):
+def test_a_spent_budget_stops_a_run_that_may_not_wait(tiingo, settings):
     settings.MARKET_DATA_RATE_LIMIT = ["2/d"]
     for symbol in ("aapl", "msft", "ibm"):
-        fake.answer(symbol, (200, [tiingo_row("2026-03-06", 10)]))
+        tiingo.answer(symbol, (200, [tiingo_row("2026-03-06", 10)]))
 
     result = prices_fetch(symbols=["AAPL", "MSFT", "IBM"], wait_for_budget=False)
 
@@ -144,12 +124,12 @@ def test_a_spent_budget_stops_a_run_that_may_not_wait(fake, settings):
     assert result.not_fetched == ["IBM"]
     assert result.budget_spent
     assert result.retry_in == 3600  # NOW is 23:00 UTC: the day's window ends in an hour
-    assert len(fake.requests) == 2
+    assert len(tiingo.requests) == 2
 
 
-def test_a_split_in_the_range_fetches_the_history_again(fake):
+def test_a_split_in_the_range_fetches_the_history_again(tiingo):
     bars_write([Bar("AAPL", datetime.date(2026, 2, day), 20, 20, 20, 20, 20, None) for day in (2, 3)])
-    fake.answer(
+    tiingo.answer(
         "aapl",
         (200, [tiingo_row("2026-03-06", 10, splitFactor=2.0)]),
         (200, [tiingo_row("2026-02-02", 10), tiingo_row("2026-02-03", 10), tiingo_row("2026-03-06", 10)]),
@@ -157,12 +137,12 @@ def test_a_split_in_the_range_fetches_the_history_again(fake):
 
     result = prices_fetch(symbols=["AAPL"], days=5)
 
-    assert [request.query["startDate"] for request in fake.requests] == ["2026-03-02", "2026-02-02"]
+    assert [request.query["startDate"] for request in tiingo.requests] == ["2026-03-02", "2026-02-02"]
     assert (result.counts.new, result.counts.changed) == (1, 2)
     assert set(DailyBar.objects.values_list("adj_close", flat=True)) == {10.0}
 
 
-def test_by_default_the_tracked_symbols_are_fetched_stalest_first(fake, tracked):
+def test_by_default_the_tracked_symbols_are_fetched_stalest_first(tiingo, tracked):
     tracked += ["MSFT", "AAPL", "IBM"]
     bars_write(
         [
@@ -175,7 +155,7 @@ def test_by_default_the_tracked_symbols_are_fetched_stalest_first(fake, tracked)
     assert symbols_to_refresh() == ["IBM", "MSFT", "AAPL"]
     out, _ = run()
 
-    assert fake.paths() == [f"/tiingo/daily/{symbol}/prices" for symbol in ("ibm", "msft", "aapl")]
+    assert tiingo.paths() == [f"/tiingo/daily/{symbol}/prices" for symbol in ("ibm", "msft", "aapl")]
     assert "Skipped 3: IBM (unknown symbol), MSFT (unknown symbol), AAPL (unknown symbol)." in out
 
 
@@ -187,11 +167,11 @@ def test_by_default_the_tracked_symbols_are_fetched_stalest_first(fake, tracked)
         (["--symbols", "AAPL,TOOLONG,b@d"], "--symbols: Not ticker symbols: TOOLONG, B@D."),
     ],
 )
-def test_bad_arguments_are_refused(fake, args, message):
+def test_bad_arguments_are_refused(tiingo, args, message):
     _, error = run(*args)
 
     assert str(error) == message
-    assert fake.requests == []
+    assert tiingo.requests == []
 
 
 def test_with_the_provider_none_fetch_prices_says_so(settings):

@@ -5,14 +5,11 @@ from __future__ import annotations
 import datetime
 
 import pytest
-import time_machine
-import urllib3.util.retry
 
 from core.testing_celery import celery_conf
 from markets.models import DailyBar
 from markets.tasks import REFRESH_DAYS, refresh_prices
-from markets.tests.fake_tiingo import fake_tiingo, tiingo_row
-from markets.tracking import tracked_symbols_register
+from markets.tests.fake_tiingo import tiingo_row
 
 pytestmark = pytest.mark.django_db
 
@@ -20,24 +17,8 @@ NOW = datetime.datetime(2026, 3, 6, 23, 30, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
-def tiingo(settings, monkeypatch):
-    monkeypatch.setattr(urllib3.util.retry.time, "sleep", lambda seconds: None)
-    with fake_tiingo() as server, time_machine.travel(NOW, tick=False):
-        settings.MARKET_DATA_PROVIDER = "tiingo"
-        settings.MARKET_DATA_API_KEY = "test-key"
-        settings.MARKET_DATA_URL = server.url
-        settings.MARKET_DATA_RATE_LIMIT = ["1000/h"]
-        yield server
-
-
-@pytest.fixture
-def tracked():
-    symbols: list[str] = []
-    tracked_symbols_register(lambda: symbols)
-    yield symbols
-    from content.market_hooks import tracked_symbols
-
-    tracked_symbols_register(tracked_symbols)
+def now():
+    return NOW
 
 
 def test_refresh_prices_fetches_the_last_days_of_the_tracked_symbols(
