@@ -46,6 +46,7 @@ from content.models import (
     Post,
     PostTicker,
 )
+from core.dates import day_start, utc_date, utc_today
 from markets.models import DailyBar
 
 WATERMARK = "calls"
@@ -95,7 +96,7 @@ def call_for_post(post: Post, symbols: Sequence[str]) -> Call | None:
     """
     if not post.sentiment or not symbols:
         return None
-    posted_on = post.created_at.astimezone(datetime.UTC).date()
+    posted_on = utc_date(post.created_at)
     call = Call.objects.create(
         post=post,
         author_id=post.author_id,
@@ -131,7 +132,7 @@ def calls_sync(*, since: datetime.date | None = None) -> tuple[int, int]:
     posts = Post.objects.filter(VISIBLE, sentiment__isnull=False)
     if since is not None:
         calls = calls.filter(posted_on__gte=since)
-        posts = posts.filter(created_at__gte=datetime.datetime.combine(since, datetime.time(), tzinfo=datetime.UTC))
+        posts = posts.filter(created_at__gte=day_start(since))
     stale = calls.filter(~Q(post__deleted_at__isnull=True, post__is_hidden=False) | Q(post__sentiment__isnull=True))
     removed_authors = set(stale.values_list("author_id", flat=True))
     removed, _ = stale.delete()
@@ -346,7 +347,7 @@ def calls_score(
     Idempotent: a second run with no new prices changes nothing. Runs one at a time (the
     watermark row is locked for the transaction).
     """
-    today = today or timezone.now().astimezone(datetime.UTC).date()
+    today = today or utc_today()
     now = timezone.now()
     mark, _ = CallScoringWatermark.objects.get_or_create(name=WATERMARK)
     mark = CallScoringWatermark.objects.select_for_update().get(pk=mark.pk)

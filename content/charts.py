@@ -6,15 +6,15 @@ Monday counts on Tuesday. Both reads take a fixed number of queries whatever the
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any, TypedDict
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
-from django.utils import timezone
 
 from content.models import PostTicker, Sentiment
 from content.querysets import COUNTED_MENTION
+from core.dates import day_start, utc_today
 from markets.models import DailyBar
 
 PRICES_DEFAULT_DAYS = 365
@@ -30,10 +30,6 @@ class SentimentDay(TypedDict):
     bullish: int
     bearish: int
     close: float | None
-
-
-def utc_today() -> date:
-    return timezone.now().astimezone(UTC).date()
 
 
 def days_before(day: date, days: int) -> date:
@@ -78,8 +74,8 @@ def sentiment_days(symbol: str, *, days: int, today: date | None = None) -> list
         for row in PostTicker.objects.filter(
             COUNTED_MENTION,
             ticker_id=symbol,
-            created_at__gte=datetime.combine(first, time.min, tzinfo=UTC),
-            created_at__lt=datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC),
+            created_at__gte=day_start(first),
+            created_at__lt=day_start(last + timedelta(days=1)),
             sentiment__isnull=False,
         )
         .annotate(day=TruncDate("created_at", tzinfo=UTC))

@@ -14,6 +14,7 @@ from django.db.models import Avg, Case, Count, F, FloatField, Q, QuerySet, When
 
 from accounts.models import in_good_standing
 from content.models import CALL_HORIZONS, Call, CallStatus, Post, Sentiment
+from core.dates import utc_today
 from core.stats import ratio, wilson_lower_bound_sql
 
 RECORD_FIELDS = ("calls", "scored", "hits", "hit_rate", "avg_call_return", "score")
@@ -49,7 +50,7 @@ def calls_since(days: int | None, *, today: datetime.date | None = None) -> Q:
     """Calls posted in the last ``days`` UTC days, today included (all of them when None)."""
     if days is None:
         return Q()
-    today = today or datetime.datetime.now(datetime.UTC).date()
+    today = today or utc_today()
     return Q(posted_on__gt=today - datetime.timedelta(days=days))
 
 

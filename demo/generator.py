@@ -97,6 +97,7 @@ from content.models import (
 )
 from content.reference import reference_tickers, well_known_tickers
 from content.services.tickers import ticker_posts_recount
+from core.dates import utc_date
 from demo.prices import PriceBook, is_fund, price_walk, trading_days
 from markets.models import DailyBar
 from markets.services import quotes_refresh
@@ -807,7 +808,7 @@ class _Seeder:
         quotes_refresh(sorted(self.prices.closes))
         # The calls, derived from the posts and scored as of the anchor's date (a call whose entry
         # window ends after it is pending, not void), with their authors' record counters.
-        self.result.calls = calls_score(rebuild=True, today=self.now.astimezone(UTC).date()).created
+        self.result.calls = calls_score(rebuild=True, today=utc_date(self.now)).created
         r = self.result
         r.interests, r.watchlist_items, r.follows = self.interests.count, self.watchlist.count, self.follows.count
         r.polls, r.posts, r.post_tickers, r.post_mentions, r.poll_votes = (

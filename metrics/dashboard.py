@@ -10,10 +10,11 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from core.dates import utc_date
 from metrics.charts import Series, chart_svg
 from metrics.models import RetentionCohort
 from metrics.reports import Window, calls_group, dashboard
-from metrics.rollup import DAY, RETENTION_DAYS, WEEK_DAYS, share, utc_date
+from metrics.rollup import DAY, RETENTION_DAYS, WEEK_DAYS, share
 
 PERIODS = (30, 90)
 RETENTION_WEEKS = 12

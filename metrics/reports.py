@@ -16,6 +16,7 @@ from django.db.models import Count, Q, Sum
 from accounts.models import User
 from content.models import CALL_HORIZONS, Call, CallStatus, TickerHourlyMentions
 from content.trending import trending_tickers
+from core.dates import day_start, utc_date
 from core.stats import wilson_interval
 from metrics.health import readiness
 from metrics.models import DailyMetrics, ErrorLog, RetentionCohort
@@ -25,9 +26,7 @@ from metrics.rollup import (
     WEEK_DAYS,
     daily_metrics_compute,
     day_metrics_live,
-    day_start,
     share,
-    utc_date,
 )
 from moderation.models import Reason, Report, ReportStatus
 

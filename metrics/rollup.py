@@ -23,7 +23,7 @@ answers a single day with an aggregate query instead, cheaper for one day (the l
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -34,6 +34,7 @@ from django.db.models.functions import TruncDate
 
 from accounts.models import User, UserSession
 from content.models import VISIBLE, Comment, CommentReaction, Post, PostReaction, Repost
+from core.dates import day_start
 from metrics.models import DailyMetrics, ErrorLog, RetentionCohort
 from moderation.models import Report
 from polls.models import PollVote
@@ -47,15 +48,6 @@ WINDOWS = (1, WEEK_DAYS, MONTH_DAYS)
 # The per-day counts of a DailyMetrics row (the activity columns aside); _sources() says where each comes from.
 COUNTED_FIELDS = ("signups", "posts", "comments", "reactions", "reposts", "poll_votes", "errors", "reports")
 STREAM_CHUNK = 5000
-
-
-def day_start(day: date) -> datetime:
-    """00:00 UTC of ``day``."""
-    return datetime.combine(day, time(), tzinfo=UTC)
-
-
-def utc_date(moment: datetime) -> date:
-    return moment.astimezone(UTC).date()
 
 
 def week_start(day: date) -> date:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from content.services.tickers import ticker_posts_recount
 from content.trending import hourly_mentions_refresh
+from core.dates import day_start, utc_date
 from core.errors import Invalid
 from metrics.models import DailyMetrics, RetentionCohort
 from metrics.rollup import (
@@ -21,9 +22,7 @@ from metrics.rollup import (
     RETENTION_DAYS,
     WEEK_DAYS,
     daily_metrics_compute,
-    day_start,
     retention_compute,
-    utc_date,
     week_start,
 )
 

@@ -13,7 +13,6 @@ from content.charts import (
     SENTIMENT_DEFAULT_DAYS,
     SENTIMENT_MAX_DAYS,
     days_before,
-    utc_today,
     years_before,
 )
 from content.models import Ticker
@@ -23,6 +22,7 @@ from content.trending import (
     TRENDING_MAX_HOURS,
     TRENDING_MAX_LIMIT,
 )
+from core.dates import utc_today
 from core.serializers import ModelSerializer, StrictCharField
 from markets.models import CURRENCY
 

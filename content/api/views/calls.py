@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.core.cache import cache
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -34,11 +34,10 @@ from core.errors import Invalid, NotFound
 from core.keyset import Cursor, KeysetPage, queryset_page
 from core.pagination import CursorPagination, parse_limit
 from core.schema import problems
+from social.api.views import NO_SUCH_USER, USER_ID
 from social.querysets import relationships_for, visible_profiles
 
-NO_SUCH_USER = "No such user."
 LEADERBOARD_CACHE_SECONDS = 60
-USER_ID = OpenApiParameter("user_id", str, OpenApiParameter.PATH, description="A user id.")
 SCORING = (
     "A post with a sentiment and at least one ticker is a call on its first ticker, entered at the adjusted "
     "close of the first trading day on or after the post's UTC date and scored 1, 5 and 21 trading days later "
