@@ -3,7 +3,7 @@
 A visible post with a ``sentiment`` and at least one ticker is a call on its first
 ticker. Its ``Call`` row is written by the post service with the post and removed
 when the post is deleted or hidden, so a withdrawn post's call leaves every record;
-``calls_sync`` derives the rows again from the posts (``score_calls --rebuild``).
+``_calls_sync`` derives the rows again from the posts (``score_calls --rebuild``).
 
 Scoring is one set-based pass over the calls that may have changed (``calls_score``):
 
@@ -57,6 +57,7 @@ NOTIFY_WITHIN_DAYS = 7
 _SCRATCH = "call_scores_scratch"
 _MISSING = "calls_missing_scratch"
 _CHANGED = "bars_changed_scratch"
+_TARGETS = "call_targets_scratch"
 
 
 class AddDays(Func):
@@ -92,7 +93,7 @@ def call_for_post(post: Post, symbols: Sequence[str]) -> Call | None:
     """Writes the call of a new (or shown again) visible post and counts it; None when it is no call.
 
     Called by the post service in its transaction. The call starts pending; ``calls_score``
-    scores it (``calls_score_posts`` at once, for a post shown again).
+    scores it (at once, with ``post_ids``, for a post shown again).
     """
     if not post.sentiment or not symbols:
         return None
@@ -121,9 +122,9 @@ def call_withdraw(post_id: int) -> bool:
     return True
 
 
-@transaction.atomic
-def calls_sync(*, since: datetime.date | None = None) -> tuple[int, int]:
-    """Makes the ``Call`` rows match the posts (posted on or after ``since``); returns (created, removed).
+def _calls_sync(*, since: datetime.date | None = None) -> tuple[int, int, set[int]]:
+    """Makes the ``Call`` rows match the posts (posted on or after ``since``); returns how many
+    were created and removed, and the authors of those removed (whose records the caller recounts).
 
     Set-based: one DELETE of the calls whose post is no longer visible, one INSERT ... SELECT of
     the visible posts with a sentiment and a ticker that have none.
@@ -176,9 +177,7 @@ def calls_sync(*, since: datetime.date | None = None) -> tuple[int, int]:
         )
         created = cursor.rowcount
         cursor.execute(f"DROP TABLE {_MISSING}")
-    if removed_authors:
-        track_records_recount(removed_authors)
-    return created, removed
+    return created, removed, removed_authors
 
 
 def _tables() -> dict[str, str]:
@@ -192,7 +191,7 @@ def _tables() -> dict[str, str]:
 
 # The calls to score, with their entry date (the first bar in the entry window); the series
 # of their tickers with the exits read ahead by LEAD; the new values; only those that differ
-# from the stored ones. {targets} is a WHERE clause on the calls ("c").
+# from the stored ones. {targets} is the table of the calls' ids (``_TARGETS``).
 _SCORE_SQL = """
 CREATE TEMPORARY TABLE {scratch} AS
 WITH targets AS (
@@ -200,7 +199,7 @@ WITH targets AS (
            (SELECT MIN(b.date) FROM {bar} b
              WHERE b.symbol = c.ticker_id AND b.date >= c.posted_on AND b.date <= c.entry_deadline) AS entry_date
       FROM {call} c
-     WHERE {targets}
+     WHERE c.post_id IN (SELECT post_id FROM {targets})
 ),
 series AS (
     SELECT b.symbol, b.date, COALESCE(b.adj_close, b.close) AS px,
@@ -300,7 +299,7 @@ def track_records_recount(author_ids: Any) -> None:
             "SELECT u.id AS user_id, "
             "SUM(CASE WHEN k.status <> 'void' THEN 1 ELSE 0 END) AS calls, "
             "SUM(CASE WHEN k.hit_1m IS NOT NULL THEN 1 ELSE 0 END) AS scored, "
-            f"SUM(CASE WHEN k.hit_1m = {_true()} THEN 1 ELSE 0 END) AS hits "
+            "SUM(CASE WHEN k.hit_1m THEN 1 ELSE 0 END) AS hits "
             f"FROM {user} u LEFT JOIN {tables['call']} k ON k.author_id = u.id "
             f"WHERE {where} GROUP BY u.id"
             ") t "
@@ -325,10 +324,6 @@ def _statistics_refresh() -> None:
             cursor.execute(f"ANALYZE {table}")
 
 
-def _true() -> str:
-    return "1" if connection.vendor == "sqlite" else "TRUE"
-
-
 @transaction.atomic
 def calls_score(
     *,
@@ -343,14 +338,13 @@ def calls_score(
     since the last run (less ``WATERMARK_OVERLAP``), and the pending calls whose entry window has
     ended. ``since`` scores
     every call posted on or after that date and ``rebuild`` every call, each after deriving
-    the rows again from the posts (``calls_sync``); ``post_ids`` scores just those calls.
+    the rows again from the posts (``_calls_sync``); ``post_ids`` scores just those calls.
     Idempotent: a second run with no new prices changes nothing. Runs one at a time (the
     watermark row is locked for the transaction).
     """
     today = today or utc_today()
     now = timezone.now()
-    mark, _ = CallScoringWatermark.objects.get_or_create(name=WATERMARK)
-    mark = CallScoringWatermark.objects.select_for_update().get(pk=mark.pk)
+    mark, _ = CallScoringWatermark.objects.select_for_update().get_or_create(name=WATERMARK)
     seen_until = DailyBar.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
     if seen_until is not None:
         # An import committing after this run read its bars may carry earlier times than the
@@ -364,7 +358,9 @@ def calls_score(
         targets = f"c.post_id IN ({', '.join(str(pk) for pk in ids)})"
     elif rebuild or since is not None or mark.bars_seen_until is None:
         if rebuild or since is not None:
-            created, removed = calls_sync(since=None if rebuild else since)
+            created, removed, removed_authors = _calls_sync(since=None if rebuild else since)
+            if not rebuild:  # a rebuild recounts everyone below
+                track_records_recount(removed_authors)
         _statistics_refresh()
         targets = "1 = 1"
         if since is not None and not rebuild:
@@ -384,15 +380,23 @@ def calls_score(
     tables = _tables()
     horizons = {f"h{name}": days for name, days in CALL_HORIZONS.items()}
     with connection.cursor() as cursor:
+        # The targets once, by id: counted here and joined by the scoring statement.
+        cursor.execute(f"DROP TABLE IF EXISTS {_TARGETS}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {_TARGETS} AS SELECT c.post_id FROM {tables['call']} c WHERE {targets}",  # noqa: S608
+            params,
+        )
+        cursor.execute(f"SELECT COUNT(*) FROM {_TARGETS}")  # noqa: S608
+        (examined,) = cursor.fetchone()
         cursor.execute(f"DROP TABLE IF EXISTS {_SCRATCH}")
-        cursor.execute(_SCORE_SQL.format(**tables, **horizons, targets=targets), params)
         if connection.vendor == "postgresql":
-            # Temporary tables get no automatic statistics: without them the UPDATE's join is planned blind.
+            # Temporary tables get no automatic statistics: without them their joins are planned blind.
+            cursor.execute(f"ANALYZE {_TARGETS}")
+        cursor.execute(_SCORE_SQL.format(**tables, **horizons, targets=_TARGETS), params)
+        if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {_SCRATCH}")
         cursor.execute(f"SELECT COUNT(*) FROM {_SCRATCH}")  # noqa: S608
         (changed,) = cursor.fetchone()
-        cursor.execute(f"SELECT COUNT(*) FROM {tables['call']} c WHERE {targets}", params)  # noqa: S608
-        (examined,) = cursor.fetchone()
         newly_scored: list[int] = []
         if changed:
             cursor.execute(_APPLY_SQL.format(**tables), {"now": connection.ops.adapt_datetimefield_value(now)})
@@ -404,8 +408,8 @@ def calls_score(
             newly_scored = [pk for (pk,) in cursor.fetchall()]
             if not rebuild:  # a rebuild recounts everyone below
                 track_records_recount(f"SELECT DISTINCT author_id FROM {_SCRATCH}")  # noqa: S608
-        cursor.execute(f"DROP TABLE {_SCRATCH}")
-        cursor.execute(f"DROP TABLE IF EXISTS {_CHANGED}")
+        for scratch in (_SCRATCH, _TARGETS, _CHANGED):
+            cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
     if rebuild:
         track_records_recount(None)
     # Only a run over every call that bars may have moved may say those bars are seen.
@@ -418,8 +422,3 @@ def calls_score(
     return ScoreResult(
         examined=examined, changed=changed, newly_scored=len(newly_scored), created=created, removed=removed
     )
-
-
-def calls_score_posts(post_ids: Sequence[int]) -> ScoreResult:
-    """Scores just these calls (a post shown again, say), at once."""
-    return calls_score(post_ids=post_ids)

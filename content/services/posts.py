@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User, in_good_standing
 from content import signals
-from content.calls import call_for_post, call_withdraw, calls_score_posts
+from content.calls import call_for_post, call_withdraw, calls_score
 from content.cashtags import extract_tickers
 from content.counters import post_counter_add
 from content.models import MAX_MEDIA_PER_POST, POST_MAX_LENGTH, Media, Post, PostTicker, Sentiment, Ticker
@@ -219,6 +219,6 @@ def post_set_hidden(*, post: Post, hidden: bool) -> bool:
                 PostTicker.objects.filter(post_id=post.pk).order_by("position").values_list("ticker_id", flat=True)
             )
             if call_for_post(post, list(symbols)):
-                calls_score_posts([post.pk])
+                calls_score(post_ids=[post.pk])
             signals.post_restored.send(Post, post_id=post.pk, author_id=post.author_id)
     return bool(changed)
