@@ -185,25 +185,38 @@ def bars_write(bars: Iterable[Bar]) -> set[str]:
     return writer.symbols
 
 
+# Per symbol of a VALUES list, its latest bar's date and close and the close before: index probes on
+# the (symbol, date) key, one statement for a chunk. VALUES names its column column1 on both databases.
+_LATEST_SQL = """
+SELECT v.column1,
+       (SELECT b.date FROM {bar} b WHERE b.symbol = v.column1 ORDER BY b.date DESC LIMIT 1),
+       (SELECT b.close FROM {bar} b WHERE b.symbol = v.column1 ORDER BY b.date DESC LIMIT 1),
+       (SELECT b.close FROM {bar} b WHERE b.symbol = v.column1 ORDER BY b.date DESC LIMIT 1 OFFSET 1)
+  FROM (VALUES {rows}) AS v
+"""
+
+
 @transaction.atomic
 def quotes_refresh(symbols: Sequence[str]) -> None:
-    """Rewrites the quotes of ``symbols`` from their two latest bars (none for a symbol without bars)."""
+    """Rewrites the quotes of ``symbols`` from their two latest bars (none for a symbol without bars).
+
+    Two statements and a bulk insert per 500 symbols, whatever their history."""
     for start in range(0, len(symbols), 500):
-        chunk = symbols[start : start + 500]
-        latest: dict[str, list[tuple[datetime.date, float]]] = {}
-        # The two latest bars of each symbol: one small index range per symbol on the (symbol, date) key.
-        for symbol in chunk:
-            latest[symbol] = list(
-                DailyBar.objects.filter(symbol=symbol).order_by("-date").values_list("date", "close")[:2]
+        chunk = list(symbols[start : start + 500])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _LATEST_SQL.format(bar=DailyBar._meta.db_table, rows=", ".join(["(%s)"] * len(chunk))),
+                chunk,
             )
+            latest = cursor.fetchall()
         Quote.objects.filter(symbol__in=chunk).delete()
         Quote.objects.bulk_create(
             Quote(
                 symbol=symbol,
-                last=bars[0][1],
-                previous_close=bars[1][1] if len(bars) > 1 else None,
-                as_of=bars[0][0],
+                last=close,
+                previous_close=previous_close,
+                as_of=as_of,  # a date, or SQLite's ISO text, which the field parses
             )
-            for symbol, bars in latest.items()
-            if bars
+            for symbol, as_of, close, previous_close in latest
+            if as_of is not None
         )

@@ -9,7 +9,7 @@ import time_machine
 from django.db import transaction
 
 from markets.models import DailyBar, Quote
-from markets.services import Bar, BarWriter, WriteCounts, bars_write
+from markets.services import Bar, BarWriter, WriteCounts, bars_write, quotes_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +83,24 @@ def test_a_failed_write_refreshes_no_quote():
 
     assert not DailyBar.objects.exists()
     assert not Quote.objects.exists()
+
+
+@pytest.mark.parametrize("count", [2, 40])
+def test_quotes_refresh_costs_the_same_queries_for_any_number_of_symbols(django_assert_num_queries, count):
+    symbols = [f"S{chr(65 + n // 26)}{chr(65 + n % 26)}" for n in range(count)]
+    day = datetime.date(2024, 1, 2)
+    bars_write(
+        Bar(symbol, day + datetime.timedelta(days=k), 1, 2, 0.5, 10 + k, None, None)
+        for symbol in symbols
+        for k in (0, 1, 2)
+    )
+    bars_write([bar(day, 7, "LONE")])
+    # its savepoint; the latest bars of every symbol (one statement); the old quotes deleted; the new
+    # ones inserted; the savepoint released
+    with django_assert_num_queries(5):
+        quotes_refresh([*symbols, "LONE", "NONE"])
+    quotes = {quote.symbol: (quote.last, quote.previous_close, quote.as_of) for quote in Quote.objects.all()}
+    assert quotes == {
+        **{symbol: (12.0, 11.0, day + datetime.timedelta(days=2)) for symbol in symbols},
+        "LONE": (7.0, None, day),
+    }
