@@ -67,6 +67,10 @@ def ticker_price(ticker: Ticker) -> dict[str, Any] | None:
     }
 
 
+# One instance for every row: a serializer deep-copies its fields per instance.
+_PRICES = TickerPriceSerializer()
+
+
 class TickerSerializer(ModelSerializer):
     """A ticker with its activity and price; the queryset must come from ``Ticker.objects.with_stats()``."""
 
@@ -100,7 +104,7 @@ class TickerSerializer(ModelSerializer):
     )
     def get_price(self, ticker: Ticker) -> dict[str, Any] | None:
         price = ticker_price(ticker)
-        return None if price is None else dict(TickerPriceSerializer(price).data)
+        return None if price is None else dict(_PRICES.to_representation(price))
 
 
 class TrendingQuerySerializer(serializers.Serializer):
